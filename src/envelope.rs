@@ -1,0 +1,195 @@
+//! DSSE v1 envelopes and threshold signature checks.
+//!
+//! ```text
+//! DSSE v1 (github.com/secure-systems-lab/dsse, protocol.md):
+//!   envelope = {"payloadType": TYPE, "payload": Base64(BODY),
+//!               "signatures": [{"keyid": KEYID, "sig": Base64(SIG)}, ...]}
+//!   SIG = Sign(PAE(UTF8(TYPE), BODY))
+//!   PAE(type, body) = "DSSEv1" + SP + LEN(type) + SP + type + SP + LEN(body) + SP + body
+//!   SP = 0x20; LEN(s) = ASCII decimal length of s in bytes, no leading zeros
+//! ```
+//! otaseal writes and reads standard Base64 with padding (RFC 4648 §4), canonical only.
+
+use std::collections::BTreeSet;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::keys::{PublicKey, SigningKey};
+use crate::limits::{self, Limits};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// A parsed (not yet verified) DSSE envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub payload_type: String,
+    pub payload: Vec<u8>,
+    pub signatures: Vec<EnvelopeSignature>,
+}
+
+/// One DSSE signature entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvelopeSignature {
+    pub keyid: String,
+    pub sig: Vec<u8>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvelopeJson {
+    #[serde(rename = "payloadType")]
+    payload_type: String,
+    payload: String,
+    signatures: Vec<SignatureJson>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignatureJson {
+    // DSSE makes keyid optional; a signature without one can never be matched to a trusted
+    // key here, so it never counts.
+    #[serde(default)]
+    keyid: String,
+    sig: String,
+}
+
+/// DSSE pre-authentication encoding: the exact bytes that are signed.
+pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload_type.len() + payload.len() + 32);
+    out.extend_from_slice(b"DSSEv1 ");
+    out.extend_from_slice(payload_type.len().to_string().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload_type.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload.len().to_string().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload);
+    out
+}
+
+fn malformed(reason: impl Into<String>) -> Error {
+    Error::EnvelopeMalformed { reason: reason.into() }
+}
+
+impl Envelope {
+    /// Parses envelope JSON: size-capped first, strict keys, canonical Base64.
+    pub fn parse(json: &[u8], limits: &Limits) -> Result<Self> {
+        limits::check("max_envelope_bytes", limits.max_envelope_bytes, json.len() as u64)?;
+        let raw: EnvelopeJson = serde_json::from_slice(json).map_err(|e| malformed(e.to_string()))?;
+        limits::check("max_signatures", limits.max_signatures, raw.signatures.len() as u64)?;
+        let payload = B64
+            .decode(raw.payload.as_bytes())
+            .map_err(|e| malformed(format!("payload is not canonical Base64 ({e})")))?;
+        let signatures = raw
+            .signatures
+            .into_iter()
+            .map(|s| {
+                let sig = B64
+                    .decode(s.sig.as_bytes())
+                    .map_err(|e| malformed(format!("sig is not canonical Base64 ({e})")))?;
+                Ok(EnvelopeSignature { keyid: s.keyid, sig })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Envelope { payload_type: raw.payload_type, payload, signatures })
+    }
+
+    /// An unsigned envelope.
+    pub fn new(payload_type: &str, payload: Vec<u8>) -> Self {
+        Envelope { payload_type: payload_type.to_string(), payload, signatures: Vec::new() }
+    }
+
+    /// Adds a signature by `key`; refuses a second signature by the same keyid.
+    pub fn sign(&mut self, key: &SigningKey) -> Result<()> {
+        if self.signatures.iter().any(|s| s.keyid == key.keyid()) {
+            return Err(Error::invalid_argument(format!("envelope is already signed by keyid {}", key.keyid())));
+        }
+        let sig = key.sign(&pae(&self.payload_type, &self.payload));
+        self.signatures.push(EnvelopeSignature { keyid: key.keyid().to_string(), sig: sig.to_vec() });
+        Ok(())
+    }
+
+    /// Envelope JSON (pretty, stable field order).
+    pub fn to_json(&self) -> String {
+        let raw = EnvelopeJson {
+            payload_type: self.payload_type.clone(),
+            payload: B64.encode(&self.payload),
+            signatures: self
+                .signatures
+                .iter()
+                .map(|s| SignatureJson { keyid: s.keyid.clone(), sig: B64.encode(&s.sig) })
+                .collect(),
+        };
+        // Serialising plain strings and vectors cannot fail.
+        serde_json::to_string_pretty(&raw).unwrap_or_default()
+    }
+
+    /// Requires `payload_type`, then at least `threshold` valid signatures from distinct keyids
+    /// among `keys`. A bad signature never counts; a keyid never counts twice; unknown keyids
+    /// are ignored. Returns the keyids that counted, sorted.
+    pub fn verify_threshold(
+        &self,
+        expected_type: &'static str,
+        keys: &[PublicKey],
+        threshold: usize,
+        role: &'static str,
+    ) -> Result<Vec<String>> {
+        if self.payload_type != expected_type {
+            return Err(Error::PayloadTypeUnknown { expected: expected_type, found: self.payload_type.clone() });
+        }
+        let message = pae(&self.payload_type, &self.payload);
+        let mut counted = BTreeSet::new();
+        for signature in &self.signatures {
+            if counted.contains(&signature.keyid) {
+                continue;
+            }
+            let Some(key) = keys.iter().find(|k| k.keyid() == signature.keyid) else {
+                continue;
+            };
+            if key.verify(&message, &signature.sig) {
+                counted.insert(signature.keyid.clone());
+            }
+        }
+        // A threshold of 0 would accept anything: never allowed here.
+        if threshold == 0 || counted.len() < threshold {
+            return Err(Error::SignatureThreshold { role, valid: counted.len(), required: threshold });
+        }
+        Ok(counted.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pae_matches_the_dsse_spec_example() {
+        // protocol.md: PAE("http://example.com/HelloWorld", "hello world")
+        let got = pae("http://example.com/HelloWorld", b"hello world");
+        assert_eq!(got, b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec());
+    }
+
+    #[test]
+    fn threshold_counts_distinct_valid_signatures_only() {
+        let a = SigningKey::from_seed(&[1; 32]).unwrap();
+        let b = SigningKey::from_seed(&[2; 32]).unwrap();
+        let keys = vec![a.public().clone(), b.public().clone()];
+        let mut env = Envelope::new("t", b"body".to_vec());
+        env.sign(&a).unwrap();
+        // The same signature twice is one signer.
+        env.signatures.push(env.signatures[0].clone());
+        let err = env.verify_threshold("t", &keys, 2, "manifest").unwrap_err();
+        assert_eq!(err, Error::SignatureThreshold { role: "manifest", valid: 1, required: 2 });
+        // A bad signature by b does not count.
+        env.signatures.push(EnvelopeSignature { keyid: b.keyid().into(), sig: vec![0; 64] });
+        assert!(env.verify_threshold("t", &keys, 2, "manifest").is_err());
+        env.signatures.pop();
+        env.sign(&b).unwrap();
+        let signers = env.verify_threshold("t", &keys, 2, "manifest").unwrap();
+        assert_eq!(signers.len(), 2);
+        assert_eq!(env.verify_threshold("u", &keys, 1, "m").unwrap_err().code(), "PAYLOAD_TYPE_UNKNOWN");
+        let parsed = Envelope::parse(env.to_json().as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(parsed, env);
+    }
+}

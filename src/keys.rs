@@ -1,0 +1,177 @@
+//! Ed25519 keys (RFC 8032, pure Ed25519): PKCS#8 PEM private keys, SPKI PEM public keys, and
+//! keyids.
+//!
+//! ```text
+//! keyid = lowercase-hex( SHA-256( 32-byte raw Ed25519 public key ) )
+//! ```
+//!
+//! Verification uses `verify_strict` (rejects non-canonical S and small-order R / A), and
+//! small-order ("weak") public keys are refused when a key is loaded, so no forged signature can
+//! count towards a threshold.
+
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes};
+use ed25519_dalek::{Signature, Signer as _};
+use zeroize::Zeroizing;
+
+use crate::digest::Sha256Digest;
+use crate::error::{Error, Result};
+
+/// Length of an Ed25519 signature.
+pub const SIGNATURE_LEN: usize = 64;
+/// Length of a raw Ed25519 public key.
+pub const PUBLIC_KEY_LEN: usize = 32;
+
+/// The keyid of a raw public key.
+pub fn keyid_of(raw_public_key: &[u8; PUBLIC_KEY_LEN]) -> String {
+    Sha256Digest::of(raw_public_key).to_hex()
+}
+
+/// A trusted-able Ed25519 public key: a valid, non-weak curve point with its keyid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKey {
+    key: ed25519_dalek::VerifyingKey,
+    keyid: String,
+}
+
+impl PublicKey {
+    /// From the 32 raw bytes. Refuses bytes that are no point and small-order points.
+    pub fn from_raw(raw: &[u8]) -> Result<Self> {
+        let raw: [u8; PUBLIC_KEY_LEN] = raw.try_into().map_err(|_| Error::KeyMalformed {
+            reason: format!("an Ed25519 public key is 32 bytes, got {}", raw.len()),
+        })?;
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&raw)
+            .map_err(|_| Error::KeyMalformed { reason: "not a valid Ed25519 point".into() })?;
+        let keyid = keyid_of(&raw);
+        if key.is_weak() {
+            return Err(Error::KeyWeak { keyid });
+        }
+        Ok(PublicKey { key, keyid })
+    }
+
+    /// From an SPKI ("PUBLIC KEY") PEM holding an Ed25519 key.
+    pub fn from_spki_pem(pem: &str) -> Result<Self> {
+        let key = ed25519_dalek::VerifyingKey::from_public_key_pem(pem.trim())
+            .map_err(|e| Error::KeyMalformed { reason: format!("not an Ed25519 SPKI public key PEM ({e})") })?;
+        Self::from_raw(key.as_bytes())
+    }
+
+    /// SPKI PEM, LF line endings.
+    pub fn to_spki_pem(&self) -> Result<String> {
+        self.key
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|e| Error::KeyMalformed { reason: format!("cannot encode key ({e})") })
+    }
+
+    /// The 32 raw bytes.
+    pub fn raw(&self) -> &[u8; PUBLIC_KEY_LEN] {
+        self.key.as_bytes()
+    }
+
+    /// Lowercase-hex SHA-256 of the raw key.
+    pub fn keyid(&self) -> &str {
+        &self.keyid
+    }
+
+    /// True only for a strictly valid signature over exactly `message`. Any malformed
+    /// signature (wrong length, non-canonical) is simply not valid.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        let Ok(bytes) = <[u8; SIGNATURE_LEN]>::try_from(signature) else {
+            return false;
+        };
+        let sig = Signature::from_bytes(&bytes);
+        self.key.verify_strict(message, &sig).is_ok()
+    }
+}
+
+/// An Ed25519 signing key. Zeroized on drop (by `ed25519-dalek`).
+pub struct SigningKey {
+    key: ed25519_dalek::SigningKey,
+    public: PublicKey,
+}
+
+impl SigningKey {
+    /// A new key from the operating system's random source.
+    pub fn generate() -> Result<Self> {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        crate::random::fill(seed.as_mut())?;
+        Self::from_seed(&seed)
+    }
+
+    /// From the 32-byte RFC 8032 seed.
+    pub fn from_seed(seed: &[u8; 32]) -> Result<Self> {
+        Self::from_dalek(ed25519_dalek::SigningKey::from_bytes(seed))
+    }
+
+    fn from_dalek(key: ed25519_dalek::SigningKey) -> Result<Self> {
+        let public = PublicKey::from_raw(key.verifying_key().as_bytes())?;
+        Ok(SigningKey { key, public })
+    }
+
+    /// From a PKCS#8 ("PRIVATE KEY") PEM holding an Ed25519 key (RFC 8410).
+    pub fn from_pkcs8_pem(pem: &str) -> Result<Self> {
+        let key = ed25519_dalek::SigningKey::from_pkcs8_pem(pem.trim())
+            .map_err(|e| Error::KeyMalformed { reason: format!("not an Ed25519 PKCS#8 private key PEM ({e})") })?;
+        Self::from_dalek(key)
+    }
+
+    /// PKCS#8 v1 PEM, LF line endings, in a buffer that is zeroized on drop.
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
+        // PKCS#8 v1 (RFC 8410, no embedded public key): OpenSSL before 3.5, and so Node 20,
+        // cannot read the v2 form that ed25519-dalek writes by default.
+        let v1 = KeypairBytes { secret_key: self.key.to_bytes(), public_key: None };
+        v1.to_pkcs8_pem(LineEnding::LF).map_err(|e| Error::KeyMalformed { reason: format!("cannot encode key ({e})") })
+    }
+
+    pub fn public(&self) -> &PublicKey {
+        &self.public
+    }
+
+    pub fn keyid(&self) -> &str {
+        self.public.keyid()
+    }
+
+    /// Pure Ed25519 signature over `message`.
+    pub fn sign(&self, message: &[u8]) -> [u8; SIGNATURE_LEN] {
+        self.key.sign(message).to_bytes()
+    }
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey({})", self.keyid())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_round_trip_and_keyid() {
+        let key = SigningKey::from_seed(&[7; 32]).unwrap();
+        let pem = key.to_pkcs8_pem().unwrap();
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAw"), "PKCS#8 v1");
+        let again = SigningKey::from_pkcs8_pem(&pem).unwrap();
+        assert_eq!(again.public(), key.public());
+        let spki = key.public().to_spki_pem().unwrap();
+        assert!(spki.starts_with("-----BEGIN PUBLIC KEY-----"));
+        let public = PublicKey::from_spki_pem(&spki).unwrap();
+        assert_eq!(public.keyid(), keyid_of(public.raw()));
+        let sig = key.sign(b"m");
+        assert!(public.verify(b"m", &sig));
+        assert!(!public.verify(b"n", &sig));
+        assert!(!public.verify(b"m", &sig[..63]));
+    }
+
+    #[test]
+    fn weak_and_malformed_keys_are_refused() {
+        // The identity point (y = 1) has order 1: a weak key.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_eq!(PublicKey::from_raw(&identity).unwrap_err().code(), "KEY_WEAK");
+        assert_eq!(PublicKey::from_raw(&[1; 31]).unwrap_err().code(), "KEY_MALFORMED");
+        assert_eq!(PublicKey::from_spki_pem("garbage").unwrap_err().code(), "KEY_MALFORMED");
+        assert_eq!(SigningKey::from_pkcs8_pem("").unwrap_err().code(), "KEY_MALFORMED");
+    }
+}

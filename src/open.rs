@@ -1,0 +1,245 @@
+//! Verifying a release and opening its bundle: `docs/FORMAT.md` §7 steps 1-12
+//! (`verify_release`) and 13-20 (`Opener`).
+//!
+//! The opener is fed the downloaded bytes in chunks of any size. It enforces the signed length
+//! as bytes arrive, decrypts segments, reads the zip strictly and checks every file; files go
+//! to a [`FileSink`] as *pending* and are only handed back by `finish`, after the whole-bundle
+//! checks passed.
+
+use crate::archive::reader::ZipReader;
+use crate::digest::Sha256Stream;
+use crate::envelope::Envelope;
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+use crate::manifest::{Manifest, MANIFEST_PAYLOAD_TYPE};
+use crate::policy::Policy;
+use crate::stream::{BundleKey, StreamDecryptor};
+use crate::trust::TrustRoot;
+
+/// A manifest whose signatures and policy checks passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedRelease {
+    pub manifest: Manifest,
+    /// The trusted keyids whose signatures counted, sorted.
+    pub signed_by: Vec<String>,
+}
+
+/// Steps 1-12: envelope, signatures, manifest, policy.
+pub fn verify_release(
+    envelope_json: &[u8],
+    trust: &TrustRoot,
+    policy: &Policy,
+    limits: &Limits,
+) -> Result<VerifiedRelease> {
+    // 1-3. Size cap, strict DSSE parse.
+    let envelope = Envelope::parse(envelope_json, limits)?;
+    // 4-5. payloadType, then a threshold of distinct trusted keyids over PAE.
+    let signed_by = envelope.verify_threshold(MANIFEST_PAYLOAD_TYPE, &trust.keys, trust.threshold, "manifest")?;
+    // 6. Only now is the payload read: strict v1 manifest.
+    let manifest = Manifest::parse(&envelope.payload, limits)?;
+    // 7-12. Policy.
+    policy.check(&manifest)?;
+    Ok(VerifiedRelease { manifest, signed_by })
+}
+
+/// Receives file contents while a bundle is opened. Everything it receives is *pending*: it
+/// must not be used, served or installed until `Opener::finish` returned `Ok` (stage it, e.g.
+/// in a temporary directory or cache, and commit after).
+pub trait FileSink {
+    /// A new file begins; `size` is its signed size.
+    fn start_file(&mut self, path: &str, size: u64) -> Result<()>;
+    /// The next bytes of the current file.
+    fn write(&mut self, data: &[u8]) -> Result<()>;
+    /// The current file is complete and matched its signed size and SHA-256.
+    fn end_file(&mut self) -> Result<()>;
+}
+
+/// A file held in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedFile {
+    pub path: String,
+    pub data: Vec<u8>,
+}
+
+/// Keeps files in memory; reachable only through `Opener::finish`'s result.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    files: Vec<OpenedFile>,
+}
+
+impl MemorySink {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The files, in archive order.
+    pub fn into_files(self) -> Vec<OpenedFile> {
+        self.files
+    }
+}
+
+impl FileSink for MemorySink {
+    fn start_file(&mut self, path: &str, size: u64) -> Result<()> {
+        // `size` is signed and capped by `Limits::max_file_bytes`, so reserving it is bounded.
+        let capacity = usize::try_from(size).map_err(|_| Error::invalid_argument("file too large for memory"))?;
+        self.files.push(OpenedFile { path: path.to_string(), data: Vec::with_capacity(capacity) });
+        Ok(())
+    }
+    fn write(&mut self, data: &[u8]) -> Result<()> {
+        match self.files.last_mut() {
+            Some(f) => {
+                f.data.extend_from_slice(data);
+                Ok(())
+            }
+            None => Err(Error::InvalidState { reason: "write before start_file".into() }),
+        }
+    }
+    fn end_file(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Receives what `finish` hands back.
+#[derive(Debug)]
+pub struct Opened<S> {
+    pub release: VerifiedRelease,
+    pub sink: S,
+}
+
+/// Streaming bundle opener.
+pub struct Opener<S: FileSink> {
+    release: VerifiedRelease,
+    limits: Limits,
+    received: u64,
+    bundle_hash: Sha256Stream,
+    /// Only for encrypted bundles: unencrypted ones have one hash for both (the manifest
+    /// requires them equal).
+    zip_hash: Option<Sha256Stream>,
+    decryptor: Option<StreamDecryptor>,
+    zip: ZipReader,
+    sink: S,
+    failed: bool,
+}
+
+impl<S: FileSink> Opener<S> {
+    /// Starts opening `release`. An encrypted release needs the key with its key id among
+    /// `keys`; an unencrypted release ignores `keys`.
+    pub fn new(release: VerifiedRelease, keys: &[BundleKey], limits: &Limits, sink: S) -> Result<Self> {
+        let m = &release.manifest;
+        // 13. The decryption key, by key id.
+        let decryptor = match &m.encryption {
+            None => None,
+            Some(enc) => {
+                let key = keys
+                    .iter()
+                    .find(|k| k.key_id() == enc.key_id)
+                    .ok_or_else(|| Error::DecryptKeyUnknown { keyid: enc.key_id.clone() })?;
+                Some(StreamDecryptor::new(key, &enc.associated_data, enc.segment_size, Some(enc.header))?)
+            }
+        };
+        let zip = ZipReader::new(m.files.clone(), *limits);
+        Ok(Opener {
+            zip_hash: decryptor.as_ref().map(|_| Sha256Stream::new()),
+            release,
+            limits: *limits,
+            received: 0,
+            bundle_hash: Sha256Stream::new(),
+            decryptor,
+            zip,
+            sink,
+            failed: false,
+        })
+    }
+
+    /// (bytes received, signed bundle length)
+    pub fn progress(&self) -> (u64, u64) {
+        (self.received, self.release.manifest.bundle.length)
+    }
+
+    pub fn release(&self) -> &VerifiedRelease {
+        &self.release
+    }
+
+    /// Feeds the next downloaded bytes. After any error the opener refuses further input.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        if self.failed {
+            return Err(Error::InvalidState { reason: "opener failed earlier; start again".into() });
+        }
+        let result = self.push_inner(chunk);
+        self.failed = result.is_err();
+        result
+    }
+
+    fn push_inner(&mut self, chunk: &[u8]) -> Result<()> {
+        // 14. Never more than the signed length: the stream is cut off, not read to the end.
+        let signed = self.release.manifest.bundle.length;
+        let received = self.received.saturating_add(chunk.len() as u64);
+        if received > signed || received > self.limits.max_bundle_bytes {
+            return Err(Error::BundleTooLong { expected: signed });
+        }
+        self.received = received;
+        self.bundle_hash.update(chunk);
+        let Opener { decryptor, zip_hash, zip, sink, .. } = self;
+        match decryptor {
+            // 15-16. Decrypt each segment as it completes, then read the zip.
+            Some(dec) => dec.push(chunk, &mut |plain| {
+                if let Some(h) = zip_hash.as_mut() {
+                    h.update(plain);
+                }
+                zip.push(plain, sink)
+            }),
+            None => zip.push(chunk, sink),
+        }
+    }
+
+    /// Ends the input and runs the whole-bundle checks. Only an `Ok` here makes the files
+    /// in the sink trusted.
+    pub fn finish(mut self) -> Result<Opened<S>> {
+        if self.failed {
+            return Err(Error::InvalidState { reason: "opener failed earlier; start again".into() });
+        }
+        let bundle = self.release.manifest.bundle.clone();
+        // 17. Exactly the signed length.
+        if self.received != bundle.length {
+            return Err(Error::BundleTruncated { expected: bundle.length, actual: self.received });
+        }
+        let Opener { decryptor, zip_hash, zip, sink, .. } = &mut self;
+        // 18. The final segment, then the end of the zip (central directory, end record).
+        if let Some(dec) = decryptor {
+            dec.finish(&mut |plain| {
+                if let Some(h) = zip_hash.as_mut() {
+                    h.update(plain);
+                }
+                zip.push(plain, sink)
+            })?;
+        }
+        zip.finish()?;
+        // 19. SHA-256 of the delivered bytes.
+        let actual = self.bundle_hash.clone().finish();
+        if actual != bundle.sha256 {
+            return Err(Error::BundleHashMismatch { expected: bundle.sha256.to_hex(), actual: actual.to_hex() });
+        }
+        // 20. SHA-256 of the plaintext zip (encrypted bundles; otherwise it is step 19).
+        if let Some(h) = self.zip_hash.take() {
+            let actual = h.finish();
+            if actual != bundle.zip_sha256 {
+                return Err(Error::ZipHashMismatch { expected: bundle.zip_sha256.to_hex(), actual: actual.to_hex() });
+            }
+        }
+        Ok(Opened { release: self.release, sink: self.sink })
+    }
+}
+
+/// Verifies and opens a whole bundle held in memory (tests, CLI): `verify_release` was
+/// already done by the caller.
+pub fn open_in_memory(
+    release: VerifiedRelease,
+    keys: &[BundleKey],
+    limits: &Limits,
+    bundle: &[u8],
+) -> Result<Vec<OpenedFile>> {
+    let mut opener = Opener::new(release, keys, limits, MemorySink::new())?;
+    for chunk in bundle.chunks(64 * 1024) {
+        opener.push(chunk)?;
+    }
+    Ok(opener.finish()?.sink.into_files())
+}
