@@ -77,6 +77,9 @@ impl Envelope {
     /// Parses envelope JSON: size-capped first, strict keys, canonical Base64.
     pub fn parse(json: &[u8], limits: &Limits) -> Result<Self> {
         limits::check("max_envelope_bytes", limits.max_envelope_bytes, json.len() as u64)?;
+        if !crate::json::objects_at(json, &["signatures[]"]) {
+            return Err(malformed("the envelope and each signature must be JSON objects"));
+        }
         let raw: EnvelopeJson = serde_json::from_slice(json).map_err(|e| malformed(e.to_string()))?;
         limits::check("max_signatures", limits.max_signatures, raw.signatures.len() as u64)?;
         let payload = B64

@@ -45,6 +45,7 @@ pub mod archive;
 pub mod digest;
 pub mod envelope;
 pub mod error;
+mod json;
 pub mod keys;
 pub mod limits;
 pub mod manifest;
@@ -55,5 +56,7 @@ pub mod seal;
 pub mod stream;
 pub mod timestamp;
 pub mod trust;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use error::{Error, Result, ALL_CODES};

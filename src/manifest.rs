@@ -1,6 +1,7 @@
 //! The release manifest, v1: the DSSE payload that names everything that matters about a
-//! release. Parsing is strict: unknown keys, duplicate keys, missing keys, values out of range
-//! and non-canonical spellings are all refused. Schema: `docs/FORMAT.md` §3.
+//! release. Parsing is strict: unknown keys, duplicate keys, missing required keys, arrays in
+//! place of objects, values out of range and non-canonical spellings (hex case, time format)
+//! are all refused. Optional fields may be absent or `null`; the sealer writes `null`. Schema: `docs/FORMAT.md` §3.
 
 use std::collections::HashMap;
 
@@ -166,6 +167,9 @@ fn time(field: &str, text: &str) -> Result<i64> {
 impl Manifest {
     /// Parses and validates manifest JSON (the DSSE payload, already size-capped).
     pub fn parse(json: &[u8], limits: &Limits) -> Result<Self> {
+        if !crate::json::objects_at(json, &["bundle", "encryption", "files[]"]) {
+            return Err(malformed("the manifest, bundle, encryption and each file must be JSON objects"));
+        }
         let probe: VersionProbe = serde_json::from_slice(json).map_err(|e| malformed(e.to_string()))?;
         if probe.format_version != FORMAT_VERSION {
             return Err(Error::FormatVersionUnsupported { found: probe.format_version });

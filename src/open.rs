@@ -173,9 +173,10 @@ impl<S: FileSink> Opener<S> {
         // 14. Never more than the signed length: the stream is cut off, not read to the end.
         let signed = self.release.manifest.bundle.length;
         let received = self.received.saturating_add(chunk.len() as u64);
-        if received > signed || received > self.limits.max_bundle_bytes {
+        if received > signed {
             return Err(Error::BundleTooLong { expected: signed });
         }
+        crate::limits::check("max_bundle_bytes", self.limits.max_bundle_bytes, received)?;
         self.received = received;
         self.bundle_hash.update(chunk);
         let Opener { decryptor, zip_hash, zip, sink, .. } = self;

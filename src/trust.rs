@@ -70,6 +70,9 @@ impl TrustRoot {
     /// Parses a trust-root document (the JSON itself, not an envelope).
     pub fn parse_document(json: &[u8], limits: &Limits) -> Result<Self> {
         limits::check("max_envelope_bytes", limits.max_envelope_bytes, json.len() as u64)?;
+        if !crate::json::objects_at(json, &["keys[]"]) {
+            return Err(malformed("the trust root and each key must be JSON objects"));
+        }
         let raw: TrustRootJson = serde_json::from_slice(json).map_err(|e| malformed(e.to_string()))?;
         if raw.type_ != TRUST_ROOT_TYPE {
             return Err(malformed(format!("_type {:?} is not {TRUST_ROOT_TYPE:?}", raw.type_)));
