@@ -324,3 +324,15 @@ fn format_md_documents_exactly_the_codes() {
     let all: BTreeSet<String> = ALL_CODES.iter().map(|s| s.to_string()).collect();
     assert_eq!(documented, all, "FORMAT.md §9 and ALL_CODES differ");
 }
+
+/// The TypeScript `OtaErrorCode` union in the wasm bindings lists exactly ALL_CODES, in order.
+#[test]
+fn typescript_error_code_union_matches() {
+    let src =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/wasm/mod.rs")).expect("src/wasm/mod.rs");
+    let start = src.find("export type OtaErrorCode =").expect("OtaErrorCode union");
+    let end = start + src[start..].find(';').expect("end of union");
+    let listed: Vec<&str> =
+        src[start..end].lines().skip(1).map(|l| l.trim().trim_start_matches("| ").trim_matches('"')).collect();
+    assert_eq!(listed, otaseal::ALL_CODES, "OtaErrorCode in src/wasm/mod.rs and ALL_CODES differ");
+}

@@ -1,0 +1,306 @@
+//! The edge: JS values in, core types out, and back. Every input is checked here, so a wrong
+//! type becomes an `OtaError` with code `INVALID_ARGUMENT` that names the argument, what was
+//! expected and what was received, never a trap. String contents are never echoed (an argument
+//! may hold a private key); numbers are.
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use semver::Version;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::digest::{to_hex, Sha256Digest};
+use crate::error::Error;
+use crate::limits::Limits;
+use crate::manifest::Manifest;
+use crate::open::VerifiedRelease;
+use crate::timestamp::format_rfc3339_utc;
+
+/// What every binding returns: the thrown value is always an `OtaError`.
+pub(crate) type JsResult<T> = Result<T, JsValue>;
+
+/// `Number.MAX_SAFE_INTEGER`: larger numbers are not exact in JS, so they are refused.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A JS `Error` with `.name = "OtaError"`, `.code` the core's stable code and `.message` its
+/// `Display` text.
+pub(crate) fn ota_error(error: &Error) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    js.set_name("OtaError");
+    // A fresh Error object: defining an own data property cannot fail.
+    let _ = Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code()));
+    js.into()
+}
+
+/// Runs a core result through the edge.
+pub(crate) fn core<T>(result: crate::Result<T>) -> JsResult<T> {
+    result.map_err(|e| ota_error(&e))
+}
+
+/// `INVALID_ARGUMENT` for a caller mistake that is not about a JS type.
+pub(crate) fn invalid(reason: impl Into<String>) -> JsValue {
+    ota_error(&Error::InvalidArgument { reason: reason.into() })
+}
+
+/// `INVALID_ARGUMENT`: "`what`: expected `expected`, received `describe(got)`".
+pub(crate) fn wrong_type(what: &str, expected: &str, got: &JsValue) -> JsValue {
+    invalid(format!("{what}: expected {expected}, received {}", describe(got)))
+}
+
+/// A short description of a JS value's type, for error messages.
+fn describe(value: &JsValue) -> String {
+    if value.is_undefined() {
+        "undefined".into()
+    } else if value.is_null() {
+        "null".into()
+    } else if let Some(n) = value.as_f64() {
+        format!("number {n}")
+    } else if let Some(s) = value.as_string() {
+        format!("a string of {} characters", s.chars().count())
+    } else if value.as_bool().is_some() {
+        "boolean".into()
+    } else if Array::is_array(value) {
+        "an array".into()
+    } else if value.is_instance_of::<Uint8Array>() {
+        "a Uint8Array".into()
+    } else if value.is_instance_of::<js_sys::ArrayBuffer>() {
+        "an ArrayBuffer".into()
+    } else if value.is_bigint() {
+        "bigint".into()
+    } else if value.is_function() {
+        "a function".into()
+    } else if value.is_symbol() {
+        "a symbol".into()
+    } else {
+        "an object".into()
+    }
+}
+
+pub(crate) fn string(value: &JsValue, what: &str) -> JsResult<String> {
+    value.as_string().ok_or_else(|| wrong_type(what, "a string", value))
+}
+
+/// A safe integer (no fraction, |n| ≤ 2^53 - 1) within `min..=max`.
+pub(crate) fn int(value: &JsValue, what: &str, min: i64, max: i64) -> JsResult<i64> {
+    let expected = || format!("an integer in {min}..={max}");
+    let n = value.as_f64().ok_or_else(|| wrong_type(what, &expected(), value))?;
+    if !n.is_finite() || n.fract() != 0.0 || n.abs() > MAX_SAFE_INTEGER {
+        return Err(wrong_type(what, &expected(), value));
+    }
+    // Exact: |n| ≤ 2^53 - 1.
+    let n = n as i64;
+    if n < min || n > max {
+        return Err(wrong_type(what, &expected(), value));
+    }
+    Ok(n)
+}
+
+fn safe(max: u64) -> i64 {
+    i64::try_from(max).unwrap_or(i64::MAX).min(MAX_SAFE_INTEGER as i64)
+}
+
+/// A non-negative safe integer, at most `max`.
+pub(crate) fn uint(value: &JsValue, what: &str, max: u64) -> JsResult<u64> {
+    // Non-negative by the range check.
+    int(value, what, 0, safe(max)).map(|n| n as u64)
+}
+
+/// Unix seconds.
+pub(crate) fn time(value: &JsValue, what: &str) -> JsResult<i64> {
+    int(value, what, -(MAX_SAFE_INTEGER as i64), MAX_SAFE_INTEGER as i64)
+}
+
+pub(crate) fn opt<T>(value: &JsValue, read: impl FnOnce(&JsValue) -> JsResult<T>) -> JsResult<Option<T>> {
+    if value.is_undefined() || value.is_null() {
+        Ok(None)
+    } else {
+        read(value).map(Some)
+    }
+}
+
+/// A `Uint8Array` (or subclass, e.g. Node's `Buffer`).
+pub(crate) fn uint8_array(value: &JsValue, what: &str) -> JsResult<Uint8Array> {
+    value.dyn_ref::<Uint8Array>().cloned().ok_or_else(|| wrong_type(what, "a Uint8Array", value))
+}
+
+/// A `Uint8Array`, copied into wasm memory.
+pub(crate) fn bytes(value: &JsValue, what: &str) -> JsResult<Vec<u8>> {
+    uint8_array(value, what).map(|a| a.to_vec())
+}
+
+/// A JS array (not an array-like), as its elements.
+pub(crate) fn array(value: &JsValue, what: &str) -> JsResult<Array> {
+    if Array::is_array(value) {
+        Ok(value.clone().unchecked_into())
+    } else {
+        Err(wrong_type(what, "an array", value))
+    }
+}
+
+pub(crate) fn string_array(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
+    array(value, what)?.iter().enumerate().map(|(i, v)| string(&v, &format!("{what}[{i}]"))).collect()
+}
+
+pub(crate) fn semver(value: &JsValue, what: &str) -> JsResult<Version> {
+    let text = string(value, what)?;
+    text.parse().map_err(|e| invalid(format!("{what}: expected SemVer 2.0 text, received {text:?} ({e})")))
+}
+
+pub(crate) fn sha256_hex(value: &JsValue, what: &str) -> JsResult<Sha256Digest> {
+    let text = string(value, what)?;
+    Sha256Digest::from_hex(&text)
+        .ok_or_else(|| invalid(format!("{what}: expected 64 lowercase hex characters, received {text:?}")))
+}
+
+/// A plain object whose own keys are all in `allowed`: a misspelt key (say `installVersion`,
+/// which would silently turn off the downgrade check) is refused, not ignored.
+pub(crate) struct Fields {
+    object: Object,
+    what: String,
+}
+
+impl Fields {
+    pub(crate) fn new(value: &JsValue, what: &str, allowed: &[&str]) -> JsResult<Self> {
+        if !value.is_object() || value.is_null() || Array::is_array(value) || value.is_function() {
+            return Err(wrong_type(what, "an object", value));
+        }
+        let object: Object = value.clone().unchecked_into();
+        for key in Object::keys(&object).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !allowed.contains(&key.as_str()) {
+                return Err(invalid(format!("{what}: unknown key {key:?} (expected keys: {})", allowed.join(", "))));
+            }
+        }
+        Ok(Fields { object, what: what.to_string() })
+    }
+
+    /// The value of `key` (`undefined` when absent), and its name for messages.
+    pub(crate) fn get(&self, key: &str) -> JsResult<(JsValue, String)> {
+        let name = format!("{}.{key}", self.what);
+        let value = Reflect::get(&self.object, &JsValue::from_str(key))
+            .map_err(|_| invalid(format!("{name}: reading the property threw")))?;
+        Ok((value, name))
+    }
+
+    pub(crate) fn read<T>(&self, key: &str, read: impl FnOnce(&JsValue, &str) -> JsResult<T>) -> JsResult<T> {
+        let (value, name) = self.get(key)?;
+        read(&value, &name)
+    }
+
+    /// `undefined` or `null` → `None`.
+    pub(crate) fn read_opt<T>(
+        &self,
+        key: &str,
+        read: impl FnOnce(&JsValue, &str) -> JsResult<T>,
+    ) -> JsResult<Option<T>> {
+        let (value, name) = self.get(key)?;
+        opt(&value, |v| read(v, &name))
+    }
+}
+
+/// The `Limits` fields by their JS names.
+/// Picks one field out of `Limits`.
+type LimitField = fn(&mut Limits) -> &mut u64;
+
+const LIMIT_FIELDS: &[(&str, LimitField)] = &[
+    ("maxEnvelopeBytes", |l| &mut l.max_envelope_bytes),
+    ("maxSignatures", |l| &mut l.max_signatures),
+    ("maxTrustKeys", |l| &mut l.max_trust_keys),
+    ("maxFiles", |l| &mut l.max_files),
+    ("maxPathBytes", |l| &mut l.max_path_bytes),
+    ("maxFileBytes", |l| &mut l.max_file_bytes),
+    ("maxTotalBytes", |l| &mut l.max_total_bytes),
+    ("maxBundleBytes", |l| &mut l.max_bundle_bytes),
+    ("maxRatio", |l| &mut l.max_ratio),
+];
+
+/// `Partial<Limits>`: absent keys keep `Limits::default()`; `undefined`/`null` is all defaults.
+pub(crate) fn limits(value: &JsValue) -> JsResult<Limits> {
+    let mut limits = Limits::default();
+    if value.is_undefined() || value.is_null() {
+        return Ok(limits);
+    }
+    let names: Vec<&str> = LIMIT_FIELDS.iter().map(|(name, _)| *name).collect();
+    let fields = Fields::new(value, "limits", &names)?;
+    for (name, field) in LIMIT_FIELDS {
+        if let Some(n) = fields.read_opt(name, |v, what| uint(v, what, u64::MAX))? {
+            *field(&mut limits) = n;
+        }
+    }
+    Ok(limits)
+}
+
+// --- out ---
+
+/// Builds a plain JS object.
+pub(crate) struct Out(Object);
+
+impl Out {
+    pub(crate) fn new() -> Self {
+        Out(Object::new())
+    }
+
+    pub(crate) fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+        // A fresh plain object: defining an own data property cannot fail.
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self
+    }
+
+    pub(crate) fn build(self) -> JsValue {
+        self.0.into()
+    }
+}
+
+/// A count or length as a JS number. Every one the core returns is bounded by a `Limits` value
+/// that came in as a safe integer (or by a default far below 2^53), so this is exact.
+pub(crate) fn number(n: u64) -> JsValue {
+    JsValue::from_f64(n as f64)
+}
+
+pub(crate) fn opt_str(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+pub(crate) fn str_array<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> JsValue {
+    items.into_iter().map(|s| JsValue::from_str(s.as_ref())).collect::<Array>().into()
+}
+
+/// The manifest object of `VerifiedRelease.manifest` (also `seal` and `inspect`).
+pub(crate) fn manifest(m: &Manifest) -> JsValue {
+    let bundle = Out::new()
+        .set("url", opt_str(m.bundle.url.as_deref()))
+        .set("length", number(m.bundle.length))
+        .set("sha256", m.bundle.sha256.to_hex())
+        .set("zipLength", number(m.bundle.zip_length))
+        .set("zipSha256", m.bundle.zip_sha256.to_hex())
+        .build();
+    let encryption = m.encryption.as_ref().map_or(JsValue::NULL, |e| {
+        Out::new()
+            .set("keyId", e.key_id.as_str())
+            .set("segmentSize", e.segment_size)
+            .set("associatedData", to_hex(&e.associated_data))
+            .set("header", to_hex(&e.header))
+            .build()
+    });
+    let files: Array = m
+        .files
+        .iter()
+        .map(|f| {
+            Out::new().set("path", f.path.as_str()).set("size", number(f.size)).set("sha256", f.sha256.to_hex()).build()
+        })
+        .collect();
+    Out::new()
+        .set("app", m.app.as_str())
+        .set("channel", m.channel.as_str())
+        .set("platforms", str_array(&m.platforms))
+        .set("version", m.version.to_string())
+        .set("minNativeVersion", opt_str(m.min_native_version.as_ref().map(Version::to_string).as_deref()))
+        .set("issuedAt", format_rfc3339_utc(m.issued_at))
+        .set("expiresAt", format_rfc3339_utc(m.expires_at))
+        .set("bundle", bundle)
+        .set("encryption", encryption)
+        .set("files", files)
+        .build()
+}
+
+pub(crate) fn verified_release(r: &VerifiedRelease) -> JsValue {
+    Out::new().set("signedBy", str_array(&r.signed_by)).set("manifest", manifest(&r.manifest)).build()
+}
