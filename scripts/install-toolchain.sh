@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs everything the build, the demo and the tests need on a fresh machine of this kind
+# (Rust via rustup, Node 20 + npm, Debian). Idempotent: each step is skipped when already done.
+#   --browser   also install Debian's chromium + chromium-driver (browser tests, demo page checks)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Must equal the exact wasm-bindgen version pinned in Cargo.toml (the CLI and the crate must match).
+WASM_BINDGEN_VERSION=0.2.130
+
+with_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) with_browser=1 ;;
+    *) echo "install-toolchain.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf '[install] %s\n' "$*"; }
+
+command -v cargo >/dev/null || { echo "cargo (rustup) is required" >&2; exit 2; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  say "node/npm from Debian"
+  apt-get update -qq && apt-get install -y -qq nodejs npm
+fi
+
+say "rust components: rustfmt clippy, target wasm32-unknown-unknown"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  say "wasm-bindgen-cli $WASM_BINDGEN_VERSION (cargo install; a few minutes)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked --force
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ "$with_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
+  say "chromium + chromium-driver from Debian"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+say "done"
