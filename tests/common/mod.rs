@@ -261,3 +261,49 @@ pub fn open_raw(zip: &[u8], files: Vec<(&str, &[u8])>) -> &'static str {
     let env = envelope_for_raw_zip(zip, files);
     code(open_with(&env, zip, 17))
 }
+
+// ---- hardening helpers (attack_corpus.rs, mutation.rs, fuzz_regressions.rs) -------------------
+
+/// A release around arbitrary plaintext `zip` bytes: a manifest that lists `files` (whatever the
+/// zip holds) with the bundle length and hashes made to match, signed by the fixture key.
+/// `segment_size` encrypts the zip with `bundle_key()` first. Returns (envelope JSON, bundle).
+pub fn seal_raw_zip(zip: &[u8], files: Vec<FileEntry>, segment_size: Option<u32>) -> (String, Vec<u8>) {
+    let (manifest, bundle) = raw_zip_release(zip, files, segment_size);
+    (sign_manifest(&manifest), bundle)
+}
+
+/// The unsigned manifest and the delivered bundle for `seal_raw_zip`.
+pub fn raw_zip_release(zip: &[u8], files: Vec<FileEntry>, segment_size: Option<u32>) -> (Manifest, Vec<u8>) {
+    use otaseal::stream::{binding, encrypt_all, HEADER_LEN};
+    let version: semver::Version = "2.0.0".parse().expect("semver");
+    let (bundle, encryption) = match segment_size {
+        None => (zip.to_vec(), None),
+        Some(segment_size) => {
+            let associated_data = binding(APP, &version);
+            let ct = encrypt_all(&bundle_key(), &associated_data, segment_size, zip).expect("encrypt");
+            let header: [u8; HEADER_LEN] = ct[..HEADER_LEN].try_into().expect("header");
+            let key_id = bundle_key().key_id().to_string();
+            (ct, Some(otaseal::manifest::EncryptionInfo { key_id, segment_size, associated_data, header }))
+        }
+    };
+    let manifest = Manifest {
+        app: APP.into(),
+        channel: CHANNEL.into(),
+        platforms: vec!["ios".into()],
+        version,
+        min_native_version: None,
+        issued_at: ISSUED,
+        expires_at: EXPIRES,
+        bundle: BundleInfo {
+            url: None,
+            length: bundle.len() as u64,
+            sha256: Sha256Digest::of(&bundle),
+            zip_length: zip.len() as u64,
+            zip_sha256: Sha256Digest::of(zip),
+        },
+        encryption,
+        files,
+    };
+    (manifest, bundle)
+}
+// ---- end of hardening helpers ------------------------------------------------------------------
