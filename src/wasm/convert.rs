@@ -163,6 +163,12 @@ impl Fields {
             return Err(wrong_type(what, "an object", value));
         }
         let object: Object = value.clone().unchecked_into();
+        // A plain object only: a Map, Date or class instance has no own keys and would pass as
+        // "all defaults".
+        let proto = Object::get_prototype_of(value);
+        if !proto.is_null() && !Object::is(&proto, &Object::get_prototype_of(&Object::new())) {
+            return Err(wrong_type(what, "a plain object", value));
+        }
         for key in Object::keys(&object).iter() {
             let key = key.as_string().unwrap_or_default();
             if !allowed.contains(&key.as_str()) {

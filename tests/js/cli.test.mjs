@@ -1,0 +1,278 @@
+// The otaseal CLI end to end: keygen → trust init → seal (plain and encrypted) → sign → verify →
+// extract, trust rotation, and every rejection and usage path's exit code and message.
+// Needs the package built (scripts/build.sh).
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const CLI = path.join(ROOT, "cli/otaseal.mjs");
+const APP = "com.example.app";
+
+let dir;
+const p = (...parts) => path.join(dir, ...parts);
+
+/** Runs the CLI; returns { status, stdout, stderr }. */
+function cli(...args) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A run that must succeed. */
+function ok(...args) {
+  const r = cli(...args);
+  assert.equal(r.status, 0, `otaseal ${args.join(" ")} failed: ${r.stderr}`);
+  return r;
+}
+
+/** A run that must fail with `status`, one clear stderr line containing `text`, no stack trace. */
+function fails(status, text, ...args) {
+  const r = cli(...args);
+  assert.equal(r.status, status, `otaseal ${args.join(" ")}: expected exit ${status}, got ${r.status}\n${r.stderr}`);
+  const lines = r.stderr.trim().split("\n");
+  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
+  assert.match(lines[0], /^otaseal: /);
+  assert.ok(lines[0].includes(text), `stderr ${JSON.stringify(lines[0])} lacks ${JSON.stringify(text)}`);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, "stack trace printed");
+  return r;
+}
+
+const keyidOfPem = (pem) =>
+  createHash("sha256").update(Buffer.from(createPublicKey(pem).export({ format: "jwk" }).x, "base64url")).digest("hex");
+
+function writeApp(root) {
+  fs.mkdirSync(path.join(root, "js"), { recursive: true });
+  fs.mkdirSync(path.join(root, "assets/img"), { recursive: true });
+  fs.writeFileSync(path.join(root, "index.html"), "<!doctype html><script src=js/app.js></script>\n");
+  fs.writeFileSync(path.join(root, "js/app.js"), "console.log('v2');\n".repeat(5000));
+  fs.writeFileSync(path.join(root, "assets/img/noise.bin"), randomBytes(300_000));
+  fs.writeFileSync(path.join(root, "assets/empty.txt"), "");
+}
+
+function flipByte(src, dst, at) {
+  const b = fs.readFileSync(src);
+  b[at] ^= 0x01;
+  fs.writeFileSync(dst, b);
+}
+
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "otaseal-cli-"));
+  writeApp(p("app"));
+  ok("keygen", "--out", "keys", "--name", "a");
+  ok("keygen", "--out", "keys", "--name", "b");
+  ok("keygen", "--out", "keys", "--name", "c");
+  ok("enckey", "--out", "keys/bundle.key");
+  ok("enckey", "--out", "keys/other.key");
+  ok("trust", "init", "--key", "keys/a.pub", "--key", "keys/b.pub", "--threshold", "2", "--out", "trust.json");
+  ok("trust", "init", "--key", "keys/a.pub", "--out", "trust-a.json");
+  ok("seal", "app", "--app", APP, "--version", "2.0.0", "--min-native", "4.0.0", "--key", "keys/a.key", "--out", "plain");
+  ok("seal", "app", "--app", APP, "--version", "2.0.0", "--key", "keys/a.key", "--key", "keys/b.key",
+    "--encrypt", "keys/bundle.key", "--segment-size", "65536", "--platform", "android", "--channel", "beta", "--out", "enc");
+});
+
+test("keygen writes a 0600 PKCS#8 key and an SPKI public key; the keyid is SHA-256 of the raw key", () => {
+  const r = ok("keygen", "--out", "k2", "--json");
+  const out = JSON.parse(r.stdout);
+  assert.equal(fs.statSync(p("k2/otaseal.key")).mode & 0o777, 0o600);
+  const pub = fs.readFileSync(p("k2/otaseal.pub"), "utf8");
+  assert.match(pub, /^-----BEGIN PUBLIC KEY-----/);
+  assert.match(fs.readFileSync(p("k2/otaseal.key"), "utf8"), /^-----BEGIN PRIVATE KEY-----/);
+  assert.equal(out.keyid, keyidOfPem(pub));
+  assert.match(ok("keygen", "--out", "k3").stdout, /^keyid [0-9a-f]{64}$/m);
+  fails(2, "refusing to overwrite", "keygen", "--out", "k2");
+  fails(2, "--name must be", "keygen", "--out", "k2", "--name", "../x");
+});
+
+test("enckey writes a 0600 key file with its key id", () => {
+  const doc = JSON.parse(fs.readFileSync(p("keys/bundle.key"), "utf8"));
+  assert.equal(fs.statSync(p("keys/bundle.key")).mode & 0o777, 0o600);
+  assert.equal(doc.type, "otaseal-bundle-key");
+  assert.equal(Buffer.from(doc.key, "base64").length, 32);
+  assert.match(doc.keyId, /^[0-9a-f]{64}$/);
+  fails(2, "refusing to overwrite", "enckey", "--out", "keys/bundle.key");
+});
+
+test("trust init lists the keys and threshold", () => {
+  const doc = JSON.parse(fs.readFileSync(p("trust.json"), "utf8"));
+  assert.equal(doc.threshold, 2);
+  assert.equal(doc.version, 1);
+  const ids = doc.keys.map((k) => k.keyid).sort();
+  assert.deepEqual(ids, [keyidOfPem(fs.readFileSync(p("keys/a.pub"))), keyidOfPem(fs.readFileSync(p("keys/b.pub")))].sort());
+  fails(2, "TRUST_THRESHOLD_INVALID", "trust", "init", "--key", "keys/a.pub", "--threshold", "2", "--out", "t.json");
+  fails(2, "TRUST_DUPLICATE_KEY", "trust", "init", "--key", "keys/a.pub", "--key", "keys/a.pub", "--out", "t.json");
+});
+
+test("a 1-of-2 signed release is rejected until a second key signs it", () => {
+  fails(1, "SIGNATURE_THRESHOLD", "verify", "plain/manifest.json", "--trust", "trust.json", "--app", APP, "--native", "5.0.0");
+  fs.copyFileSync(p("plain/manifest.json"), p("plain/manifest2.json"));
+  const r = ok("sign", "plain/manifest2.json", "--key", "keys/b.key", "--json");
+  assert.equal(JSON.parse(r.stdout).signatures.length, 2);
+  fails(2, "already signed", "sign", "plain/manifest2.json", "--key", "keys/b.key");
+  const v = ok("verify", "plain/manifest2.json", "--trust", "trust.json", "--app", APP, "--native", "5.0.0",
+    "--bundle", "plain/bundle.zip", "--json");
+  const report = JSON.parse(v.stdout);
+  assert.equal(report.ok, true);
+  assert.equal(report.release.signedBy.length, 2);
+  assert.equal(report.files.length, 4);
+});
+
+test("seal → verify → extract round-trips every file (plain and encrypted)", () => {
+  ok("verify", "plain/manifest.json", "--trust", "trust-a.json", "--app", APP, "--native", "5.0.0",
+    "--bundle", "plain/bundle.zip", "--installed", "1.0.0", "--extract", "out-plain");
+  ok("verify", "enc/manifest.json", "--trust", "trust.json", "--app", APP, "--channel", "beta", "--platform", "android",
+    "--bundle", "enc/bundle.bin", "--decrypt", "keys/other.key", "--decrypt", "keys/bundle.key", "--extract", "out-enc");
+  for (const out of ["out-plain", "out-enc"]) {
+    for (const f of ["index.html", "js/app.js", "assets/img/noise.bin", "assets/empty.txt"]) {
+      assert.deepEqual(fs.readFileSync(p(out, f)), fs.readFileSync(p("app", f)), `${out}/${f}`);
+    }
+  }
+  const human = ok("verify", "enc/manifest.json", "--trust", "trust.json", "--app", APP, "--channel", "beta",
+    "--platform", "android", "--bundle", "enc/bundle.bin", "--decrypt", "keys/bundle.key").stdout;
+  assert.match(human, /^VALID/);
+  assert.match(human, /decryption: Tink AES-GCM-HKDF/);
+});
+
+test("a zip input seals to the same files", () => {
+  // The deterministic bundle.zip of the plain release is itself a valid input zip.
+  ok("seal", "plain/bundle.zip", "--app", APP, "--version", "2.0.1", "--key", "keys/a.key", "--out", "from-zip");
+  assert.deepEqual(fs.readFileSync(p("from-zip/bundle.zip")), fs.readFileSync(p("plain/bundle.zip")));
+});
+
+test("policy rejections: exit 1 with the error code", () => {
+  const base = ["verify", "plain/manifest.json", "--trust", "trust-a.json", "--native", "5.0.0"];
+  fails(1, "APP_MISMATCH", ...base, "--app", "com.example.other");
+  fails(1, "CHANNEL_MISMATCH", ...base, "--app", APP, "--channel", "beta");
+  fails(1, "PLATFORM_MISMATCH", ...base, "--app", APP, "--platform", "web");
+  fails(1, "DOWNGRADE", ...base, "--app", APP, "--installed", "2.0.0");
+  fails(1, "DOWNGRADE", ...base, "--app", APP, "--installed", "3.0.0");
+  fails(1, "NATIVE_TOO_OLD", "verify", "plain/manifest.json", "--trust", "trust-a.json", "--app", APP, "--native", "3.0.0");
+  fails(1, "NATIVE_TOO_OLD", "verify", "plain/manifest.json", "--trust", "trust-a.json", "--app", APP);
+  fails(1, "SIGNATURE_THRESHOLD", "verify", "plain/manifest.json", "--trust", "trust.json", "--app", APP, "--native", "5.0.0");
+});
+
+test("bundle rejections: exit 1 with the error code, nothing extracted", () => {
+  const enc = ["verify", "enc/manifest.json", "--trust", "trust.json", "--app", APP, "--channel", "beta", "--platform", "android"];
+  flipByte(p("enc/bundle.bin"), p("enc/flipped.bin"), 70_000);
+  fails(1, "DECRYPT_TAG", ...enc, "--bundle", "enc/flipped.bin", "--decrypt", "keys/bundle.key", "--extract", "x1");
+  assert.equal(fs.existsSync(p("x1")), false);
+  const full = fs.readFileSync(p("enc/bundle.bin"));
+  fs.writeFileSync(p("enc/short.bin"), full.subarray(0, full.length - 1));
+  fails(1, "BUNDLE_TRUNCATED", ...enc, "--bundle", "enc/short.bin", "--decrypt", "keys/bundle.key", "--extract", "x2");
+  assert.equal(fs.existsSync(p("x2")), false);
+  fs.writeFileSync(p("enc/long.bin"), Buffer.concat([full, Buffer.from([0])]));
+  fails(1, "BUNDLE_TOO_LONG", ...enc, "--bundle", "enc/long.bin", "--decrypt", "keys/bundle.key");
+  fails(1, "DECRYPT_KEY_UNKNOWN", ...enc, "--bundle", "enc/bundle.bin");
+  fails(1, "DECRYPT_KEY_UNKNOWN", ...enc, "--bundle", "enc/bundle.bin", "--decrypt", "keys/other.key");
+  const plain = ["verify", "plain/manifest.json", "--trust", "trust-a.json", "--app", APP, "--native", "5.0.0"];
+  flipByte(p("plain/bundle.zip"), p("plain/flipped.zip"), fs.statSync(p("plain/bundle.zip")).size - 30);
+  const r = fails(1, "rejected: ", ...plain, "--bundle", "plain/flipped.zip", "--extract", "x3");
+  assert.match(r.stderr, /rejected: [A-Z_]+: /);
+  assert.equal(fs.existsSync(p("x3")), false);
+  // The encrypted bundle is not the plain release's bundle.
+  fails(1, "BUNDLE_", ...plain, "--bundle", "enc/bundle.bin");
+});
+
+test("--json reports a rejection with ok:false and the code", () => {
+  const r = cli("verify", "plain/manifest.json", "--trust", "trust-a.json", "--app", "com.example.other", "--json");
+  assert.equal(r.status, 1);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.ok, false);
+  assert.equal(report.code, "APP_MISMATCH");
+  assert.ok(report.message.length > 0);
+});
+
+test("trust rotate needs the old AND the new threshold; the new root then governs", () => {
+  ok("trust", "rotate", "--from", "trust.json", "--key", "keys/b.pub", "--key", "keys/c.pub", "--threshold", "2",
+    "--sign-with", "keys/a.key", "--sign-with", "keys/b.key", "--sign-with", "keys/c.key", "--out", "trust-v2.json");
+  fails(1, "SIGNATURE_THRESHOLD", "trust", "rotate", "--from", "trust.json", "--key", "keys/b.pub", "--key", "keys/c.pub",
+    "--threshold", "2", "--sign-with", "keys/b.key", "--sign-with", "keys/c.key", "--out", "bad.json");
+  fails(1, "SIGNATURE_THRESHOLD", "trust", "rotate", "--from", "trust.json", "--key", "keys/c.pub",
+    "--sign-with", "keys/a.key", "--sign-with", "keys/b.key", "--out", "bad.json");
+  assert.equal(fs.existsSync(p("bad.json")), false);
+  const info = JSON.parse(ok("inspect", "trust-v2.json", "--json").stdout);
+  assert.equal(info.trustRoot.version, 2);
+  assert.equal(info.signatures.length, 3);
+  // The encrypted release is signed by a and b: under v2 (b, c; 2 of 2) only b counts.
+  fails(1, "SIGNATURE_THRESHOLD", "verify", "enc/manifest.json", "--trust", "trust-v2.json", "--app", APP,
+    "--channel", "beta", "--platform", "android");
+  ok("seal", "app", "--app", APP, "--version", "2.1.0", "--key", "keys/b.key", "--key", "keys/c.key", "--out", "v2rel");
+  ok("verify", "v2rel/manifest.json", "--trust", "trust-v2.json", "--app", APP, "--bundle", "v2rel/bundle.zip");
+});
+
+test("inspect shows manifests, trust roots and bundles without trusting them", () => {
+  const m = JSON.parse(ok("inspect", "enc/manifest.json", "--json").stdout);
+  assert.equal(m.payloadType, "application/vnd.otaseal.manifest+json; version=1");
+  assert.equal(m.manifest.version, "2.0.0");
+  assert.equal(m.signatures.length, 2);
+  assert.match(ok("inspect", "enc/manifest.json").stdout, /UNVERIFIED/);
+  assert.equal(JSON.parse(ok("inspect", "enc/bundle.bin", "--json").stdout).kind, "encrypted bundle (Tink AES-GCM-HKDF stream)");
+  assert.equal(JSON.parse(ok("inspect", "plain/bundle.zip", "--json").stdout).kind, "zip bundle");
+  assert.equal(JSON.parse(ok("inspect", "trust.json", "--json").stdout).kind, "trust root document");
+  fs.writeFileSync(p("empty"), "");
+  assert.equal(JSON.parse(ok("inspect", "empty", "--json").stdout).kind, "unknown bytes");
+});
+
+test("--help on every command; usage errors exit 2 with one line", () => {
+  assert.match(ok().stdout, /Usage: otaseal <command>/);
+  assert.match(ok("--help").stdout, /Exit codes/);
+  for (const c of [["keygen"], ["enckey"], ["trust", "init"], ["trust", "rotate"], ["seal"], ["sign"], ["verify"], ["inspect"]]) {
+    assert.match(ok(...c, "--help").stdout, /^Usage: otaseal /, c.join(" "));
+  }
+  fails(2, "unknown command", "frobnicate");
+  fails(2, "trust takes", "trust", "burn");
+  fails(2, "unknown option --nope", "keygen", "--out", "x", "--nope");
+  fails(2, "--out is required", "keygen");
+  fails(2, "--out needs a value", "keygen", "--out");
+  fails(2, "--app is required", "seal", "app", "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  fails(2, "SemVer", "seal", "app", "--app", APP, "--version", "1.0", "--key", "keys/a.key", "--out", "o");
+  fails(2, "SemVer", "verify", "plain/manifest.json", "--trust", "trust.json", "--app", APP, "--installed", "latest");
+  fails(2, "--expires", "seal", "app", "--app", APP, "--version", "1.0.0", "--expires", "soon", "--key", "keys/a.key", "--out", "o");
+  fails(2, "--segment-size", "seal", "app", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key",
+    "--encrypt", "keys/bundle.key", "--segment-size", "100", "--out", "o");
+  fails(2, "--extract needs --bundle", "verify", "plain/manifest.json", "--trust", "trust.json", "--app", APP, "--extract", "o");
+});
+
+test("bad files: missing, corrupt PEM, wrong key types, not JSON, empty", () => {
+  fails(2, "cannot read", "verify", "nope.json", "--trust", "trust.json", "--app", APP);
+  fails(2, "cannot read", "seal", "no-such-dir", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  fails(2, "cannot read", "seal", "app", "--app", APP, "--version", "1.0.0", "--key", "keys/none.key", "--out", "o");
+  const pem = fs.readFileSync(p("keys/a.key"), "utf8");
+  fs.writeFileSync(p("truncated.key"), pem.slice(0, pem.length - 30));
+  fails(2, "KEY_MALFORMED", "seal", "app", "--app", APP, "--version", "1.0.0", "--key", "truncated.key", "--out", "o");
+  const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  fs.writeFileSync(p("rsa.key"), rsa.privateKey.export({ type: "pkcs8", format: "pem" }));
+  fs.writeFileSync(p("rsa.pub"), rsa.publicKey.export({ type: "spki", format: "pem" }));
+  const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  fs.writeFileSync(p("p256.key"), ec.privateKey.export({ type: "pkcs8", format: "pem" }));
+  fs.writeFileSync(p("p256.pub"), ec.publicKey.export({ type: "spki", format: "pem" }));
+  fails(2, "KEY_MALFORMED", "seal", "app", "--app", APP, "--version", "1.0.0", "--key", "rsa.key", "--out", "o");
+  fails(2, "KEY_MALFORMED", "seal", "app", "--app", APP, "--version", "1.0.0", "--key", "p256.key", "--out", "o");
+  fails(2, "KEY_MALFORMED", "trust", "init", "--key", "rsa.pub", "--out", "t.json");
+  fails(2, "KEY_MALFORMED", "trust", "init", "--key", "p256.pub", "--out", "t.json");
+  fails(2, "KEY_MALFORMED", "trust", "init", "--key", "keys/a.key", "--out", "t.json");
+  fails(2, "KEY_MALFORMED", "sign", "plain/manifest.json", "--key", "keys/a.pub");
+  fs.writeFileSync(p("empty.json"), "");
+  fails(1, "ENVELOPE_MALFORMED", "verify", "empty.json", "--trust", "trust.json", "--app", APP);
+  fails(2, "TRUST_ROOT_MALFORMED", "verify", "plain/manifest.json", "--trust", "empty.json", "--app", APP);
+  fails(2, "TRUST_ROOT_MALFORMED", "verify", "plain/manifest.json", "--trust", "keys/a.pub", "--app", APP);
+  fails(2, "not an otaseal bundle key file", "verify", "enc/manifest.json", "--trust", "trust.json", "--app", APP, "--decrypt", "keys/a.key");
+  fs.writeFileSync(p("bad.zip"), "PK\x03\x04 not really");
+  fails(2, "input zip", "seal", "bad.zip", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  fs.mkdirSync(p("linked"));
+  fs.writeFileSync(p("linked/index.html"), "x");
+  fs.symlinkSync("/etc/passwd", p("linked/passwd"));
+  fails(2, "symbolic link", "seal", "linked", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  fs.mkdirSync(p("empty-dir"));
+  fails(2, "holds no files", "seal", "empty-dir", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  assert.equal(fs.existsSync(p("o")), false, "no output written by failed seals");
+});
+
+test("npx otaseal runs the package's bin in the repo", () => {
+  const r = spawnSync("npx", ["--no-install", "otaseal", "--version"], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
+});
