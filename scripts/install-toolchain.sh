@@ -32,7 +32,9 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup targe
 
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
   say "wasm-bindgen-cli $WASM_BINDGEN_VERSION (cargo install; a few minutes)"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked --force
+  # --locked first (reproducible); without it if the registry lacks a locked crate version.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked --force ||
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
