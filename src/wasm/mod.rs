@@ -18,7 +18,7 @@ pub use inspect::{error_codes, inspect};
 pub use keys::{bundle_key_generate, bundle_key_id, keygen, public_key_info_of};
 pub use open::{verify_release, Opener};
 pub use seal::{add_signature, seal};
-pub use trust::{trust_init, trust_rotate};
+pub use trust::{trust_apply_rotation, trust_init, trust_rotate};
 
 use wasm_bindgen::prelude::*;
 

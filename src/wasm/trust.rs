@@ -64,3 +64,25 @@ pub fn trust_rotate(
     core(old.rotate(envelope.as_bytes(), &limits))?;
     Ok(envelope)
 }
+
+/// Follows a rotation: verifies `rotationJson` (the signed envelope of root N+1, as written by
+/// `trustRotate`) against the current root `trustJson` (root N, a document or a self-signed
+/// envelope) and returns root N+1 as a document. A threshold of the old root's keys AND of the
+/// new root's keys must have signed it, and its version must be exactly N+1
+/// (`TRUST_ROOT_VERSION`); else it throws and the current root stays in force.
+///
+/// @example
+/// ```js
+/// trustJson = trustApplyRotation(trustJson, await (await fetch(rotationUrl)).text());
+/// ```
+#[wasm_bindgen(js_name = trustApplyRotation)]
+pub fn trust_apply_rotation(
+    #[wasm_bindgen(js_name = trustJson, unchecked_param_type = "string")] trust_json: JsValue,
+    #[wasm_bindgen(js_name = rotationJson, unchecked_param_type = "string")] rotation_json: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Partial<Limits> | null")] limits: JsValue,
+) -> JsResult<String> {
+    let limits = convert::limits(&limits)?;
+    let current = core(TrustRoot::from_pinned(convert::string(&trust_json, "trustJson")?.as_bytes(), &limits))?;
+    let rotation = convert::string(&rotation_json, "rotationJson")?;
+    Ok(core(current.rotate(rotation.as_bytes(), &limits))?.to_document_json())
+}

@@ -8,7 +8,7 @@ import * as otaseal from "otaseal";
 
 const {
   Opener, addSignature, bundleKeyGenerate, bundleKeyId, errorCodes, inspect, keygen, publicKeyInfo, seal,
-  trustInit, trustRotate, verifyRelease,
+  trustApplyRotation, trustInit, trustRotate, verifyRelease,
 } = otaseal;
 
 const CODES = new Set(errorCodes());
@@ -58,7 +58,7 @@ const GARBAGE = [
 test("the exported function set is what the docs list", () => {
   assert.deepEqual(
     Object.keys(otaseal).filter((k) => typeof otaseal[k] === "function").sort(),
-    ["Opener", "addSignature", "bundleKeyGenerate", "bundleKeyId", "errorCodes", "inspect", "keygen", "publicKeyInfo", "seal", "trustInit", "trustRotate", "verifyRelease"],
+    ["Opener", "addSignature", "bundleKeyGenerate", "bundleKeyId", "errorCodes", "inspect", "keygen", "publicKeyInfo", "seal", "trustApplyRotation", "trustInit", "trustRotate", "verifyRelease"],
   );
 });
 
@@ -72,6 +72,7 @@ test("every argument position refuses every wrong type with an OtaError", () => 
     addSignature: [sealed.envelopeJson, keygen().privateKeyPem],
     trustInit: [[pair.publicKeyPem], 1, undefined],
     trustRotate: [trust, [pair.publicKeyPem], 1, [pair.privateKeyPem]],
+    trustApplyRotation: [trust, trustRotate(trust, [pair.publicKeyPem], 1, [pair.privateKeyPem]), undefined],
     inspect: [sealed.envelopeJson],
   };
   let refused = 0;
@@ -98,7 +99,7 @@ test("every argument position refuses every wrong type with an OtaError", () => 
         // Accepted only where the value is a legitimately different input.
         if (name === "Opener") result.free();
         // An empty plain object is "all default limits"; trustInit's version may be any number.
-        const limitsAt = { verifyRelease: 3, Opener: 4, seal: 4 }[name];
+        const limitsAt = { verifyRelease: 3, Opener: 4, seal: 4, trustApplyRotation: 2 }[name];
         const emptyPlain = bad !== null && typeof bad === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(bad)) && Object.keys(bad).length === 0;
         const okAlternatives = (i === limitsAt && emptyPlain) ||
           (name === "trustInit" && i === 2 && Number.isInteger(bad) && bad >= 0) ||
@@ -161,4 +162,21 @@ test("garbage JSON and envelopes are refused with the right code", () => {
   rejects("release envelope as a trust root", () => verifyRelease(sealed.envelopeJson, sealed.envelopeJson, policy));
   rejects("trust root as a release", () => verifyRelease(trust, trust, policy));
   rejects("lone surrogate in app", () => verifyRelease(sealed.envelopeJson, trust, { ...policy, app: "\ud800" }));
+});
+
+test("trust rotation: old AND new thresholds, exactly N+1, never backwards", () => {
+  const a = keygen(), b = keygen(), c = keygen();
+  const v1 = trustInit([a.publicKeyPem, b.publicKeyPem], 2);
+  const rotation = trustRotate(v1, [b.publicKeyPem, c.publicKeyPem], 2, [a.privateKeyPem, b.privateKeyPem, c.privateKeyPem]);
+  const v2 = trustApplyRotation(v1, rotation);
+  assert.equal(JSON.parse(v2).version, 2);
+  assert.deepEqual(JSON.parse(v2).keys.map((k) => k.keyid).sort(), [b.keyid, c.keyid].sort());
+  rejects("replaying the rotation onto v2", () => trustApplyRotation(v2, rotation), "TRUST_ROOT_VERSION");
+  rejects("a release envelope as a rotation", () => trustApplyRotation(v1, sealed.envelopeJson), "PAYLOAD_TYPE_UNKNOWN");
+  rejects("rotation signed only by the new keys", () => trustRotate(v1, [c.publicKeyPem], 1, [c.privateKeyPem]), "SIGNATURE_THRESHOLD");
+  // A release signed by the retired key a alone no longer verifies under v2.
+  const byA = seal(files, info, [a.privateKeyPem]);
+  rejects("retired key under v2", () => verifyRelease(byA.envelopeJson, v2, policy), "SIGNATURE_THRESHOLD");
+  const byBC = seal(files, info, [b.privateKeyPem, c.privateKeyPem]);
+  assert.equal(verifyRelease(byBC.envelopeJson, v2, policy).signedBy.length, 2);
 });
