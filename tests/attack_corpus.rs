@@ -163,3 +163,30 @@ fn corpus_regenerates_identically() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// `docs/SECURITY.md` names tests that exist (`file.rs::function`), and every attack archive
+/// of the corpus is listed in its archive table.
+#[test]
+fn threat_model_names_existing_tests_and_every_archive() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/SECURITY.md")).expect("docs/SECURITY.md");
+    let quoted: Vec<&str> = doc.split('`').skip(1).step_by(2).collect();
+    let mut checked = 0;
+    for q in &quoted {
+        let Some((file, path)) = q.split_once(".rs::") else { continue };
+        let function = path.rsplit("::").next().expect("function");
+        let source = std::fs::read_to_string(root.join(format!("{file}.rs")))
+            .unwrap_or_else(|e| panic!("SECURITY.md names {q}, but {file}.rs: {e}"));
+        assert!(source.contains(&format!("fn {function}(")), "SECURITY.md names {q}, which {file}.rs does not define");
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} test references found in SECURITY.md");
+    let named: BTreeSet<&str> = quoted.iter().copied().collect();
+    let unlisted: Vec<String> = load()
+        .into_iter()
+        .filter(|(_, case)| case.expect != "OK")
+        .map(|(file, _)| file.trim_end_matches(".zip").to_string())
+        .filter(|name| !named.contains(name.as_str()))
+        .collect();
+    assert!(unlisted.is_empty(), "corpus archives not listed in docs/SECURITY.md: {unlisted:?}");
+}

@@ -1098,3 +1098,50 @@ fn ten_thousand_mutations_are_refused_with_the_right_codes() {
     assert!(t.failed == 0, "{} mutation(s) misbehaved; the first ones:\n{}", t.failed, t.failures.join("\n"));
     assert!(t.total >= 10_000, "only {} mutations checked", t.total);
 }
+
+/// Key compromise: with a 2-of-3 root, one stolen key can neither sign a release nor rotate
+/// the root to the thief's key; the holders of two keys rotate to a root without the stolen
+/// key, after which it no longer counts, even together with a new key's signature.
+#[test]
+fn rotation_revokes_a_compromised_key() {
+    let limits = Limits::default();
+    let policy = policy();
+    let keys = |ids: &[u8]| ids.iter().map(|&i| signing_key(i).public().clone()).collect::<Vec<_>>();
+    let sign = |payload: &[u8], ids: &[u8]| {
+        let mut env = Envelope::new(otaseal::manifest::MANIFEST_PAYLOAD_TYPE, payload.to_vec());
+        for &i in ids {
+            env.sign(&signing_key(i)).expect("sign");
+        }
+        env.to_json()
+    };
+    let payload = seal_with(sample_files(), None).envelope.payload;
+    let v1 = TrustRoot::new(1, 2, keys(&[1, 2, 3])).expect("root v1");
+    // Key 1 is stolen; key 9 is the thief's.
+    let verdict = |root: &TrustRoot, ids: &[u8]| {
+        let json = sign(&payload, ids);
+        let r = open::verify_release(json.as_bytes(), root, &policy, &limits);
+        r.map(|_| "OK").unwrap_or_else(|e| e.code())
+    };
+    assert_eq!(verdict(&v1, &[1]), "SIGNATURE_THRESHOLD");
+    assert_eq!(verdict(&v1, &[1, 9]), "SIGNATURE_THRESHOLD");
+    let thief_root = TrustRoot::new(2, 1, keys(&[9])).expect("thief root");
+    let thief_rotation = thief_root.to_signed_envelope(&[&signing_key(1), &signing_key(9)]).expect("sign");
+    assert_eq!(
+        v1.rotate(thief_rotation.to_json().as_bytes(), &limits).map(|_| "OK").unwrap_or_else(|e| e.code()),
+        "SIGNATURE_THRESHOLD"
+    );
+    // The owners rotate to keys 2, 3 and a fresh key 4.
+    let v2 = TrustRoot::new(2, 2, keys(&[2, 3, 4])).expect("root v2");
+    let rotation = v2.to_signed_envelope(&[&signing_key(2), &signing_key(3), &signing_key(4)]).expect("sign");
+    let rotated = v1.rotate(rotation.to_json().as_bytes(), &limits).expect("rotation");
+    assert_eq!(rotated, v2);
+    assert_eq!(verdict(&v2, &[1, 2]), "SIGNATURE_THRESHOLD");
+    assert_eq!(verdict(&v2, &[1, 4]), "SIGNATURE_THRESHOLD");
+    assert_eq!(verdict(&v2, &[2, 4]), "OK");
+    // The old root cannot be brought back: rotations only go from N to N+1.
+    let back = v1.to_signed_envelope(&[&signing_key(2), &signing_key(3)]).expect("sign");
+    assert_eq!(
+        v2.rotate(back.to_json().as_bytes(), &limits).map(|_| "OK").unwrap_or_else(|e| e.code()),
+        "TRUST_ROOT_VERSION"
+    );
+}
