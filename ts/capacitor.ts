@@ -186,7 +186,7 @@ export function capgoBackend(plugin: CapgoPlugin, options: CapgoBackendOptions):
     async bundleStatus(id) {
       const { bundles } = await call("list", () => plugin.list());
       const b = bundles.find((x) => x.id === id);
-      return !b || b.status === "deleted" ? "missing" : b.status === "error" ? "error" : "ok";
+      return !b || b.status === "deleted" ? "missing" : b.status === "error" ? "error" : b.status === "success" ? "confirmed" : "pending";
     },
   };
 }

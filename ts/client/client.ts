@@ -265,16 +265,21 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
     const { state, corrupt } = await loadState(storage, key);
     const cur = await current();
     const p = state.pending;
-    if (p && cur.id !== p.id) {
-      // Applied but not running: either a `next` not activated yet (the backend still has it),
-      // or it was started, never confirmed and rolled back (the backend marked it failed).
-      let status: "ok" | "error" | "missing";
+    if (p) {
+      // Applied: a `next` not activated yet, a start not confirmed yet (both stay pending), a
+      // start the app confirmed, possibly through the plugin directly (the floor moves up), or
+      // a start that was never confirmed and rolled back (blocklisted, never retried).
+      let status: Awaited<ReturnType<UpdateBackend["bundleStatus"]>>;
       try {
         status = await backend.bundleStatus(p.id);
       } catch (e) {
         throw toUpdateError(e, "CLIENT_BACKEND_FAILED", `${backend.name} list()`);
       }
-      if (status === "error" || status === "missing") {
+      if (status === "confirmed" && cur.id === p.id) {
+        state.floor = higher(state.floor, { version: p.version, zipSha256: p.zipSha256 });
+        state.pending = null;
+        await saveState(storage, key, state);
+      } else if ((status === "error" || status === "missing") && cur.id !== p.id) {
         state.blocklist.push({ version: p.version, zipSha256: p.zipSha256, reason: `did not confirm a good start (${status})` });
         state.pending = null;
         await saveState(storage, key, state);

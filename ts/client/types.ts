@@ -112,8 +112,11 @@ export interface UpdateBackend {
   next(id: string): Promise<void>;
   set(id: string): Promise<void>;
   notifyAppReady(): Promise<BackendCurrent>;
-  /** `"error"`: the bundle was started and rolled back (never confirmed); `"missing"`: unknown id. */
-  bundleStatus(id: string): Promise<"ok" | "error" | "missing">;
+  /**
+   * `"confirmed"`: started and confirmed (notifyAppReady); `"pending"`: staged or started, not
+   * confirmed yet; `"error"`: started and rolled back; `"missing"`: unknown id.
+   */
+  bundleStatus(id: string): Promise<"confirmed" | "pending" | "error" | "missing">;
 }
 
 /**

@@ -365,7 +365,7 @@ export function fallbackBackend(name: string, updater: FallbackUpdater): UpdateB
     async bundleStatus(id) {
       const { bundles } = await updater.list();
       const b = bundles.find((x) => x.id === id);
-      return !b ? "missing" : b.status === "error" ? "error" : "ok";
+      return !b ? "missing" : b.status === "error" ? "error" : b.status === "success" ? "confirmed" : "pending";
     },
   };
 }
