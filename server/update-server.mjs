@@ -4,7 +4,10 @@
 // and a bundle key, never written to disk), seals the sample app (examples/sample-app) with
 // the package's Node entry, and derives the tampered variants the page's buttons fetch.
 //
-//   node server/update-server.mjs [--port N] [--app-ready-timeout MS]
+//   node server/update-server.mjs [--port N] [--app-ready-timeout MS] [--release-dir DIR]
+//
+// With --release-dir (scripts/demo.sh), the keys and the valid releases are the ones the CLI
+// made there; the tampered variants are sealed with the same signing key.
 //
 // Routes: /            www/ (the test page)        /app/        www/app/ (the builtin app)
 //         /dist/, /pkg/ the built package           /api/config  trust root, policy, variants
@@ -57,11 +60,15 @@ function indexOf(haystack, needle) {
   return -1;
 }
 
-/** Seals every variant with fresh demo keys. */
-export async function sealVariants(ota) {
-  const signer = ota.keygen();
+/**
+ * Seals every variant: with fresh demo keys, or with the keys given (`signingKeyPem`,
+ * `bundleKey`: what `otaseal keygen` / `otaseal enckey` wrote). `releases` may supply the
+ * "valid" and "encrypted" releases sealed elsewhere (by the CLI): { envelopeJson, bundle }.
+ */
+export async function sealVariants(ota, { signingKeyPem, bundleKey: givenKey, releases = {} } = {}) {
+  const signer = signingKeyPem ? { privateKeyPem: signingKeyPem, ...ota.publicKeyInfo(signingKeyPem) } : ota.keygen();
   const stranger = ota.keygen();
-  const bundleKey = ota.bundleKeyGenerate();
+  const bundleKey = givenKey ? { key: givenKey, keyId: ota.bundleKeyId(givenKey) } : ota.bundleKeyGenerate();
   const trust = ota.trustInit([signer.publicKeyPem], 1);
   const now = Math.floor(Date.now() / 1000);
   const base = readSample();
@@ -76,6 +83,9 @@ export async function sealVariants(ota) {
   const out = {};
   out["valid"] = sealOne(files("2.0.0"), info("2.0.0"));
   out["encrypted"] = sealOne(files("2.0.0"), info("2.0.0"), { encrypt: true });
+  for (const [id, r] of Object.entries(releases)) {
+    out[id] = { envelopeJson: r.envelopeJson, bundle: r.bundle, manifest: ota.inspect(r.envelopeJson).manifest };
+  }
   out["slow"] = out["valid"];
   {
     const s = sealOne(files("3.0.1"), info("3.0.1"));
@@ -116,6 +126,23 @@ export async function sealVariants(ota) {
   return { trust, signer, stranger, bundleKey, sealed: out, now };
 }
 
+/**
+ * Reads what scripts/demo.sh made with the CLI: keys/release.key, keys/bundle.key,
+ * plain/{manifest.json,bundle.zip}, encrypted/{manifest.json,bundle.bin}.
+ */
+function readReleaseDir(dir) {
+  const keyDoc = JSON.parse(fs.readFileSync(path.join(dir, "keys", "bundle.key"), "utf8"));
+  const release = (sub, bundle) => ({
+    envelopeJson: fs.readFileSync(path.join(dir, sub, "manifest.json"), "utf8").trim(),
+    bundle: new Uint8Array(fs.readFileSync(path.join(dir, sub, bundle))),
+  });
+  return {
+    signingKeyPem: fs.readFileSync(path.join(dir, "keys", "release.key"), "utf8"),
+    bundleKey: new Uint8Array(Buffer.from(keyDoc.key, "base64")),
+    releases: { valid: release("plain", "bundle.zip"), encrypted: release("encrypted", "bundle.bin") },
+  };
+}
+
 const TYPES = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8", ".json": "application/json", ".wasm": "application/wasm", ".map": "application/json",
@@ -140,9 +167,9 @@ function staticFile(dir, rel) {
  * Starts the server on 127.0.0.1. Resolves to { url, close, config, sealed }.
  * `appReadyTimeoutMs` is handed to the page (and by it to the service worker).
  */
-export async function startServer({ port = 0, appReadyTimeoutMs = 10_000, slowChunkDelayMs = 150 } = {}) {
+export async function startServer({ port = 0, appReadyTimeoutMs = 10_000, slowChunkDelayMs = 150, releaseDir } = {}) {
   const ota = await import(pathToFileURL(path.join(ROOT, "dist", "node.js")).href);
-  const demo = await sealVariants(ota);
+  const demo = await sealVariants(ota, releaseDir ? readReleaseDir(releaseDir) : {});
   const config = {
     app: APP,
     channel: CHANNEL,
@@ -214,9 +241,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const args = process.argv.slice(2);
   const opt = (name, dflt) => {
     const i = args.indexOf(name);
-    return i >= 0 ? Number(args[i + 1]) : dflt;
+    return i >= 0 ? args[i + 1] : dflt;
   };
-  const s = await startServer({ port: opt("--port", 8787), appReadyTimeoutMs: opt("--app-ready-timeout", 10_000) });
+  const releaseDir = opt("--release-dir", undefined);
+  const s = await startServer({
+    port: Number(opt("--port", 8787)),
+    appReadyTimeoutMs: Number(opt("--app-ready-timeout", 10_000)),
+    ...(releaseDir ? { releaseDir } : {}),
+  });
   console.log(`[otaseal] update server (loopback only) with demo-only keys: signer ${s.config.signerKeyid.slice(0, 16)}…`);
   console.log(`[otaseal] open ${s.url}`);
   const stop = () => s.close().then(() => process.exit(0));

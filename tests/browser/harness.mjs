@@ -16,9 +16,9 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
-export async function start({ appReadyTimeoutMs = 2500, slowChunkDelayMs = 150 } = {}) {
+export async function start({ appReadyTimeoutMs = 2500, slowChunkDelayMs = 150, releaseDir } = {}) {
   mkdirSync(OUTPUT, { recursive: true });
-  const server = await startServer({ port: 0, appReadyTimeoutMs, slowChunkDelayMs });
+  const server = await startServer({ port: 0, appReadyTimeoutMs, slowChunkDelayMs, ...(releaseDir ? { releaseDir } : {}) });
   const profile = mkdtempSync(path.join(tmpdir(), "otaseal-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
