@@ -108,7 +108,14 @@ export interface UpdaterState {
   pendingSince: number | null;
 }
 
-/** The plugin's id for the bundle shipped with the app. */
+/**
+ * The plugin's id for the bundle shipped with the app.
+ *
+ * @example
+ * ```ts
+ * if ((await updater.current()).bundle.id === BUILTIN_ID) console.log("no update active");
+ * ```
+ */
 export const BUILTIN_ID = "builtin";
 
 /**
