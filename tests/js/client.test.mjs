@@ -266,32 +266,30 @@ test("client codes: floor unknown, storage failure, backend failure, unknown bun
   await rejects(new ota.MemoryUpdater().next({ id: "nope" }), "CLIENT_BUNDLE_UNKNOWN");
 });
 
-test("trust rotation: CLIENT_ROTATION_UNAVAILABLE without the binding; with it, the rotated root is stored and used", async () => {
-  const s = setup(k, routes);
+test("trust rotation: verified by the core's trustApplyRotation, stored, and used by later clients", async () => {
   const next = ota.keygen();
   const rotation = ota.trustRotate(k.trust, [next.publicKeyPem], 1, [k.signer.privateKeyPem, next.privateKeyPem]);
-  await rejects(s.client.rotateTrust([rotation]), "CLIENT_ROTATION_UNAVAILABLE");
   const byNew = seal(k, "2.0.0", { signer: next });
   await rejects(setup(k, routesFor("new", byNew)).client.check(url("new")), "SIGNATURE_THRESHOLD");
 
-  // A stand-in for the binding asked for in docs/CLIENT.md: it accepts only N → N+1 envelopes
-  // whose self-signature verifies (the real one also checks the old root's threshold).
-  const core = ota.coreFrom(ota);
-  core.trustVerifyRotation = (current, env) => {
-    const from = JSON.parse(current).version ?? ota.inspect(current).trustRoot.version;
-    if (ota.inspect(env).trustRoot?.version !== from + 1) throw Object.assign(new Error("version"), { name: "OtaError", code: "TRUST_ROOT_VERSION" });
-    return env;
-  };
   const storage = ota.memoryStorage();
-  const mk = () =>
-    ota.createClientWithCore(core, {
-      trust: k.trust, app: APP, channel: CHANNEL, platform: "web", storage,
-      backend: ota.memoryBackend(new ota.MemoryUpdater({ builtinVersion: "1.0.0" })),
-      fetch: fakeFetch(routesFor("new", byNew)), clock: () => NOW * 1000,
-    });
+  const mk = () => setup(k, routesFor("new", byNew), { storage }).client;
   assert.deepEqual(await mk().rotateTrust([rotation]), { version: 2 });
   assert.equal((await mk().check(url("new"))).signedBy[0], next.keyid, "a new client instance uses the stored root");
-  await rejects(mk().rotateTrust([rotation]), "TRUST_ROOT_VERSION");
+  await rejects(mk().rotateTrust([rotation]), "TRUST_ROOT_VERSION"); // root 2 → 2 is not a rotation
+  // A rotation signed only by the new key is refused by the core.
+  const third = ota.keygen();
+  const forged = ota.trustRotate(ota.trustInit([third.publicKeyPem], 1, 2), [third.publicKeyPem], 1, [third.privateKeyPem]);
+  await rejects(mk().rotateTrust([forged]), "SIGNATURE_THRESHOLD");
+
+  // A core without the binding.
+  const { trustApplyRotation, ...older } = ota.coreFrom(ota);
+  assert.equal(typeof trustApplyRotation, "function");
+  const c = ota.createClientWithCore(older, {
+    trust: k.trust, app: APP, channel: CHANNEL, platform: "web",
+    backend: ota.memoryBackend(new ota.MemoryUpdater({ builtinVersion: "1.0.0" })),
+  });
+  await rejects(c.rotateTrust([rotation]), "CLIENT_ROTATION_UNAVAILABLE");
 });
 
 test("UpdateError carries code, message and cause; every client code is documented", async () => {

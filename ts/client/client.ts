@@ -496,15 +496,15 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
 
     async rotateTrust(rotationEnvelopes) {
       try {
-        if (!core.trustVerifyRotation) {
-          throw new UpdateError("CLIENT_ROTATION_UNAVAILABLE", "this otaseal core cannot verify trust-root rotations (trustVerifyRotation is missing)");
+        if (!core.trustApplyRotation) {
+          throw new UpdateError("CLIENT_ROTATION_UNAVAILABLE", "this otaseal core cannot verify trust-root rotations (trustApplyRotation is missing)");
         }
         if (!Array.isArray(rotationEnvelopes) || rotationEnvelopes.some((r) => typeof r !== "string")) {
           throw new UpdateError("CLIENT_INVALID_ARGUMENT", "rotationEnvelopes must be an array of JSON strings");
         }
         const { state } = await loadState(storage, key);
         let trust = trustOf(state);
-        for (const env of rotationEnvelopes) trust = core.trustVerifyRotation(trust, env);
+        for (const env of rotationEnvelopes) trust = core.trustApplyRotation(trust, env, limits);
         const version = trustVersion(core, trust);
         if (version > Math.max(pinnedVersion, state.trust?.version ?? 0)) {
           state.trust = { version, json: trust };
@@ -534,7 +534,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
 
 /**
  * Picks the functions the client needs out of a wasm build's module namespace (`pkg/node`,
- * `pkg/web`, `otaseal/wasm`), including `trustVerifyRotation` when the build has it.
+ * `pkg/web`, `otaseal/wasm`), including `trustApplyRotation` when the build has it.
  *
  * @example
  * ```ts
@@ -543,8 +543,8 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
  * ```
  */
 export function coreFrom(ns: Pick<CoreApi, "verifyRelease" | "Opener" | "inspect">): CoreApi {
-  const rotation = (ns as { trustVerifyRotation?: unknown }).trustVerifyRotation;
+  const rotation = (ns as { trustApplyRotation?: unknown }).trustApplyRotation;
   const core: CoreApi = { verifyRelease: ns.verifyRelease, Opener: ns.Opener, inspect: ns.inspect };
-  if (typeof rotation === "function") core.trustVerifyRotation = rotation as NonNullable<CoreApi["trustVerifyRotation"]>;
+  if (typeof rotation === "function") core.trustApplyRotation = rotation as NonNullable<CoreApi["trustApplyRotation"]>;
   return core;
 }

@@ -16,9 +16,9 @@ import type {
  * The functions of the wasm core the client uses. The entry points pass the right build
  * (`pkg/node` under Node, `pkg/web` in browsers).
  *
- * `trustVerifyRotation` verifies a trust-root rotation envelope (root N → N+1, `docs/FORMAT.md`
- * §4.5) against the current root and returns the new root as pinnable JSON. Cores without it
- * make `client.rotateTrust` fail with `CLIENT_ROTATION_UNAVAILABLE`.
+ * `trustApplyRotation` verifies a trust-root rotation envelope (root N → N+1, `docs/FORMAT.md`
+ * §4.5) against the current root and returns the new root's document JSON. Cores without it
+ * (older builds) make `client.rotateTrust` fail with `CLIENT_ROTATION_UNAVAILABLE`.
  *
  * @example
  * ```ts
@@ -36,7 +36,7 @@ export interface CoreApi {
     limits?: Partial<Limits> | null,
   ) => Opener;
   inspect(envelopeJson: string): Inspection;
-  trustVerifyRotation?: (currentTrustJson: string, rotationEnvelopeJson: string) => string;
+  trustApplyRotation?: (trustJson: string, rotationJson: string, limits?: Partial<Limits> | null) => string;
 }
 
 /**
