@@ -1,12 +1,32 @@
 /**
  * The browser and bundler entry (`import … from "otaseal"` in a page, Vite or webpack): the web
  * wasm build, fetched next to this module (`new URL("otaseal_bg.wasm", import.meta.url)`, which
- * Vite and webpack rewrite to the emitted asset) and instantiated before the import resolves.
+ * Vite and webpack rewrite to the emitted asset) and instantiated before the import resolves,
+ * and the update client bound to it.
  * For a custom wasm location use `otaseal/wasm` and call its default `init({ module_or_path })`.
  * @module
  */
-import init from "../pkg/web/otaseal.js";
+import init, * as wasm from "../pkg/web/otaseal.js";
+import { coreFrom, createClientWithCore, type UpdateClient, type UpdateClientOptions } from "./client/client.js";
 
 await init();
 
 export * from "../pkg/web/otaseal.js";
+export * from "./client/index.js";
+
+/**
+ * An update client (`docs/CLIENT.md`) verifying with this entry's wasm core.
+ *
+ * @example
+ * ```ts
+ * import { createUpdateClient, localStorageStorage } from "otaseal";
+ * import { webBackend } from "otaseal/web";
+ * const client = createUpdateClient({
+ *   trust: trustJson, app: "com.example.app", channel: "production", platform: "web",
+ *   backend: await webBackend({ builtinVersion: "1.0.0" }), storage: localStorageStorage(),
+ * });
+ * ```
+ */
+export function createUpdateClient(options: UpdateClientOptions): UpdateClient {
+  return createClientWithCore(coreFrom(wasm), options);
+}
