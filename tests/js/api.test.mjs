@@ -58,7 +58,14 @@ const GARBAGE = [
 test("the exported function set is what the docs list", () => {
   assert.deepEqual(
     Object.keys(otaseal).filter((k) => typeof otaseal[k] === "function").sort(),
-    ["Opener", "addSignature", "bundleKeyGenerate", "bundleKeyId", "errorCodes", "inspect", "keygen", "publicKeyInfo", "seal", "trustApplyRotation", "trustInit", "trustRotate", "verifyRelease"],
+    [
+      // the wasm core
+      "Opener", "addSignature", "bundleKeyGenerate", "bundleKeyId", "errorCodes", "inspect", "keygen", "publicKeyInfo",
+      "seal", "trustApplyRotation", "trustInit", "trustRotate", "verifyRelease",
+      // the update client (docs/CLIENT.md)
+      "MemoryUpdater", "UpdateError", "coreFrom", "createClientWithCore", "createUpdateClient", "isCoreError",
+      "localStorageStorage", "memoryBackend", "memoryStorage",
+    ].sort(),
   );
 });
 
