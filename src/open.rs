@@ -118,6 +118,19 @@ pub struct Opener<S: FileSink> {
     zip: ZipReader,
     sink: S,
     failed: bool,
+    /// Set once `finish_in_place` / `finish_decrypted_in_place` passed.
+    finished: bool,
+    mode: Decryption,
+}
+
+/// Who opens the segments of an encrypted bundle; fixed by the first push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decryption {
+    Unset,
+    /// `push`: this opener (and every unencrypted bundle).
+    Internal,
+    /// `push_delivered` + `push_decrypted`: the caller.
+    External,
 }
 
 impl<S: FileSink> Opener<S> {
@@ -147,6 +160,8 @@ impl<S: FileSink> Opener<S> {
             zip,
             sink,
             failed: false,
+            finished: false,
+            mode: Decryption::Unset,
         })
     }
 
@@ -169,7 +184,8 @@ impl<S: FileSink> Opener<S> {
         result
     }
 
-    fn push_inner(&mut self, chunk: &[u8]) -> Result<()> {
+    /// Step 14 and the running hash of step 19, for every delivered byte on either path.
+    fn receive(&mut self, chunk: &[u8]) -> Result<()> {
         // 14. Never more than the signed length: the stream is cut off, not read to the end.
         let signed = self.release.manifest.bundle.length;
         let received = self.received.saturating_add(chunk.len() as u64);
@@ -179,6 +195,12 @@ impl<S: FileSink> Opener<S> {
         crate::limits::check("max_bundle_bytes", self.limits.max_bundle_bytes, received)?;
         self.received = received;
         self.bundle_hash.update(chunk);
+        Ok(())
+    }
+
+    fn push_inner(&mut self, chunk: &[u8]) -> Result<()> {
+        self.set_mode(Decryption::Internal)?;
+        self.receive(chunk)?;
         let Opener { decryptor, zip_hash, zip, sink, .. } = self;
         match decryptor {
             // 15-16. Decrypt each segment as it completes, then read the zip.
@@ -195,15 +217,21 @@ impl<S: FileSink> Opener<S> {
     /// Ends the input and runs the whole-bundle checks. Only an `Ok` here makes the files
     /// in the sink trusted.
     pub fn finish(mut self) -> Result<Opened<S>> {
-        if self.failed {
-            return Err(Error::InvalidState { reason: "opener failed earlier; start again".into() });
+        self.finish_in_place()?;
+        self.into_opened()
+    }
+
+    /// `finish` without consuming the opener, so a caller can still reach its sink after a
+    /// failure (`sink_mut`); `into_opened` then hands over the result.
+    pub fn finish_in_place(&mut self) -> Result<()> {
+        if self.mode == Decryption::External {
+            return Err(Error::InvalidState {
+                reason: "segments were decrypted externally: use finish_decrypted".into(),
+            });
         }
-        let bundle = self.release.manifest.bundle.clone();
-        // 17. Exactly the signed length.
-        if self.received != bundle.length {
-            return Err(Error::BundleTruncated { expected: bundle.length, actual: self.received });
-        }
-        let Opener { decryptor, zip_hash, zip, sink, .. } = &mut self;
+        self.check_complete()?;
+        self.failed = true;
+        let Opener { decryptor, zip_hash, zip, sink, .. } = self;
         // 18. The final segment, then the end of the zip (central directory, end record).
         if let Some(dec) = decryptor {
             dec.finish(&mut |plain| {
@@ -213,7 +241,118 @@ impl<S: FileSink> Opener<S> {
                 zip.push(plain, sink)
             })?;
         }
-        zip.finish()?;
+        self.finish_checks()
+    }
+
+    /// The result of a `finish_in_place` (or `finish_decrypted_in_place`) that returned `Ok`.
+    pub fn into_opened(self) -> Result<Opened<S>> {
+        if !self.finished {
+            return Err(Error::InvalidState { reason: "opener not finished".into() });
+        }
+        Ok(Opened { release: self.release, sink: self.sink })
+    }
+
+    /// The sink, whose contents are pending until `finish` returned `Ok`.
+    pub fn sink_mut(&mut self) -> &mut S {
+        &mut self.sink
+    }
+
+    /// Step 17 (exactly the signed length was received), on its own: an external decryption
+    /// path calls it before opening its final segment, in the order `finish` checks them.
+    pub fn check_complete(&self) -> Result<()> {
+        if self.failed {
+            return Err(Error::InvalidState { reason: "opener failed earlier; start again".into() });
+        }
+        let expected = self.release.manifest.bundle.length;
+        if self.received != expected {
+            return Err(Error::BundleTruncated { expected, actual: self.received });
+        }
+        Ok(())
+    }
+
+    /// External decryption (an encrypted release whose segments the caller authenticates and
+    /// decrypts itself, e.g. the JS layer with WebCrypto AES-GCM, same nonces and key): the
+    /// delivered ciphertext goes here, in order. It is length-capped and hashed (steps 14,
+    /// 19) exactly as `push` does, and its header is checked and the segment key derived
+    /// (step 15), but no segment is opened. Trust does not move to the caller: the plaintext
+    /// it hands to `push_decrypted` must hash to the signed zip SHA-256 (step 20) and every
+    /// file to its signed entry, so a faulty external decryptor cannot make a bundle pass.
+    pub fn push_delivered(&mut self, chunk: &[u8]) -> Result<()> {
+        self.guarded(|this| {
+            this.set_mode(Decryption::External)?;
+            this.receive(chunk)?;
+            let Some(dec) = this.decryptor.as_mut() else {
+                return Err(Error::InvalidState { reason: "the release is not encrypted: use push".into() });
+            };
+            dec.push_header(chunk).map(|_| ())
+        })
+    }
+
+    /// External decryption: the next authenticated plaintext segment (see `push_delivered`).
+    pub fn push_decrypted(&mut self, plain: &[u8]) -> Result<()> {
+        self.guarded(|this| {
+            this.set_mode(Decryption::External)?;
+            let Opener { zip_hash, zip, sink, .. } = this;
+            let Some(h) = zip_hash.as_mut() else {
+                return Err(Error::InvalidState { reason: "the release is not encrypted: use push".into() });
+            };
+            h.update(plain);
+            zip.push(plain, sink)
+        })
+    }
+
+    /// External decryption: the error the reference decryptor reports for a segment that did
+    /// not open (`StreamDecryptor::segment_error`). The opener is unusable afterwards.
+    pub fn segment_error(&mut self, index: u64, last: bool, segment: &[u8]) -> Error {
+        self.failed = true;
+        match &self.decryptor {
+            Some(dec) => dec.segment_error(index, last, segment),
+            None => Error::InvalidState { reason: "the release is not encrypted".into() },
+        }
+    }
+
+    /// External decryption: ends the input (the final segment already went to
+    /// `push_decrypted`) and runs the same whole-bundle checks as `finish`.
+    pub fn finish_decrypted(mut self) -> Result<Opened<S>> {
+        self.finish_decrypted_in_place()?;
+        self.into_opened()
+    }
+
+    /// `finish_decrypted` without consuming the opener (see `finish_in_place`).
+    pub fn finish_decrypted_in_place(&mut self) -> Result<()> {
+        self.check_complete()?;
+        if self.decryptor.is_none() {
+            return Err(Error::InvalidState { reason: "the release is not encrypted: use finish".into() });
+        }
+        self.set_mode(Decryption::External)?;
+        self.failed = true;
+        self.finish_checks()
+    }
+
+    fn guarded(&mut self, f: impl FnOnce(&mut Self) -> Result<()>) -> Result<()> {
+        if self.failed {
+            return Err(Error::InvalidState { reason: "opener failed earlier; start again".into() });
+        }
+        let result = f(self);
+        self.failed = result.is_err();
+        result
+    }
+
+    fn set_mode(&mut self, mode: Decryption) -> Result<()> {
+        match self.mode {
+            Decryption::Unset => {
+                self.mode = mode;
+                Ok(())
+            }
+            m if m == mode => Ok(()),
+            _ => Err(Error::InvalidState { reason: "push and push_delivered cannot be mixed".into() }),
+        }
+    }
+
+    /// The end of the zip and steps 19-20. `failed` stays set unless they all pass.
+    fn finish_checks(&mut self) -> Result<()> {
+        let bundle = &self.release.manifest.bundle;
+        self.zip.finish()?;
         // 19. SHA-256 of the delivered bytes.
         let actual = self.bundle_hash.clone().finish();
         if actual != bundle.sha256 {
@@ -226,7 +365,9 @@ impl<S: FileSink> Opener<S> {
                 return Err(Error::ZipHashMismatch { expected: bundle.zip_sha256.to_hex(), actual: actual.to_hex() });
             }
         }
-        Ok(Opened { release: self.release, sink: self.sink })
+        self.failed = false;
+        self.finished = true;
+        Ok(())
     }
 }
 

@@ -221,6 +221,33 @@ impl StreamDecryptor {
         self.open_segment(true, out)
     }
 
+    /// Feeds only the 40-byte header (for callers that open the segments themselves, e.g. the
+    /// JS layer with WebCrypto): the same header checks as `push`, and the derived key kept
+    /// for `segment_error`. Returns how many bytes of `data` were header bytes.
+    pub fn push_header(&mut self, data: &[u8]) -> Result<usize> {
+        if self.cipher.is_some() {
+            return Ok(0);
+        }
+        let take = (HEADER_LEN - self.header.len()).min(data.len());
+        self.push(&data[..take], &mut |_| Ok(()))?;
+        Ok(take)
+    }
+
+    /// The error this decryptor reports when segment `index`, framed with last-flag `last`,
+    /// does not open: the same diagnosis (§5.8) as `push` and `finish`, so an external
+    /// decryption path reports exactly what this reference path would. A final segment
+    /// shorter than a tag is `DECRYPT_TRUNCATED` as in `finish`.
+    pub fn segment_error(&self, index: u64, last: bool, segment: &[u8]) -> Error {
+        let Some((cipher, prefix)) = &self.cipher else {
+            return Error::DecryptHeaderMalformed;
+        };
+        if segment.len() < TAG_LEN {
+            let segment = if last { index.saturating_sub(u64::from(segment.is_empty())) } else { index };
+            return Error::DecryptTruncated { segment };
+        }
+        diagnose(cipher, prefix, segment, index, last)
+    }
+
     fn start(&mut self) -> Result<()> {
         if usize::from(self.header[0]) != HEADER_LEN {
             return Err(Error::DecryptHeaderMalformed);

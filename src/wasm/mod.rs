@@ -7,6 +7,7 @@
 //! Built by `scripts/build-wasm.sh` (wasm-bindgen targets nodejs, web and bundler); the
 //! TypeScript declarations of the argument and result shapes are below.
 
+mod bench;
 mod convert;
 mod inspect;
 mod keys;
