@@ -43,45 +43,35 @@ function manifestOf(payload) {
   return { m, files };
 }
 
-/** A streaming reader of the local headers of a zip (no data descriptors, as otaseal writes). */
+/** A streaming reader of the local headers of a zip (no data descriptors, as otaseal writes).
+ * Keeps only the unread tail between pushes (one copy of each byte, plus a file's own bytes
+ * when it spans chunks). */
 class LocalZipReader {
   constructor(onFile) {
-    this.onFile = onFile; // (name, method, compressedChunks) => void
-    this.pending = [];
-    this.pendingLen = 0;
+    this.onFile = onFile; // (name, method, compressed bytes) => void
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
     this.done = false;
   }
   push(chunk) {
     if (this.done) return;
-    this.pending.push(chunk);
-    this.pendingLen += chunk.length;
-    for (;;) {
-      if (this.pendingLen < 30) return;
-      const head = this.#peek(30);
-      const sig = head.readUInt32LE(0);
-      if (sig !== 0x04034b50) {
+    const c = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.buf = this.pos < this.buf.length ? Buffer.concat([this.buf.subarray(this.pos), c]) : c;
+    this.pos = 0;
+    const b = this.buf;
+    while (b.length - this.pos >= 30) {
+      const at = this.pos;
+      if (b.readUInt32LE(at) !== 0x04034b50) {
         this.done = true; // central directory: the local entries are over
         return;
       }
-      const nameLen = head.readUInt16LE(26);
-      const extraLen = head.readUInt16LE(28);
-      const csize = head.readUInt32LE(18);
-      const total = 30 + nameLen + extraLen + csize;
-      if (this.pendingLen < total) return;
-      const all = this.#take(total);
-      const name = all.subarray(30, 30 + nameLen).toString();
-      this.onFile(name, head.readUInt16LE(8), all.subarray(30 + nameLen + extraLen));
+      const nameLen = b.readUInt16LE(at + 26);
+      const dataAt = at + 30 + nameLen + b.readUInt16LE(at + 28);
+      const end = dataAt + b.readUInt32LE(at + 18);
+      if (end > b.length) return;
+      this.onFile(b.toString("utf8", at + 30, at + 30 + nameLen), b.readUInt16LE(at + 8), b.subarray(dataAt, end));
+      this.pos = end;
     }
-  }
-  #peek(n) {
-    if (this.pending[0].length < n) this.pending = [Buffer.concat(this.pending)];
-    return Buffer.from(this.pending[0].buffer, this.pending[0].byteOffset, n);
-  }
-  #take(n) {
-    const all = Buffer.concat(this.pending);
-    this.pending = all.length > n ? [all.subarray(n)] : [];
-    this.pendingLen -= n;
-    return all.subarray(0, n);
   }
 }
 

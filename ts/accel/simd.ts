@@ -24,3 +24,20 @@ export function wasmSimdSupported(): boolean {
 export function wasmFileName(): "otaseal_simd_bg.wasm" | "otaseal_bg.wasm" {
   return wasmSimdSupported() ? "otaseal_simd_bg.wasm" : "otaseal_bg.wasm";
 }
+
+/**
+ * The URL of the wasm build to load, for the web glue's `init({ module_or_path })`. Both
+ * candidates are written as literal `new URL("…", import.meta.url)` so Vite and webpack emit
+ * both files as assets.
+ *
+ * @example
+ * ```js
+ * import init from "../pkg/web/otaseal.js";
+ * await init({ module_or_path: wasmUrl() });
+ * ```
+ */
+export function wasmUrl(): URL {
+  return wasmSimdSupported()
+    ? new URL("../../pkg/web/otaseal_simd_bg.wasm", import.meta.url)
+    : new URL("../../pkg/web/otaseal_bg.wasm", import.meta.url);
+}
