@@ -2,8 +2,10 @@
 // measures otaseal against its peers side by side in one run and prints PASS/FAIL per target.
 // Rounds are interleaved (every implementation once per round, rotating the order) because
 // the machines are shared and noisy; figures are medians with min–max.
-//   BENCH_ROUNDS=n   rounds per section (default 7; full opens use ceil(n * 5/7))
+//   BENCH_ROUNDS=n   rounds per section (default 7; full opens use ceil(n * 4/7))
 //   BENCH_QUICK=1    smaller inputs and 3 rounds (a smoke run; not for the record)
+//   BENCH_FULL=1     also the baseline build's full open and the in-memory Opener's peak RSS
+//                    (for comparison; they add about 2 minutes)
 // Results: bench/results/<date>.json and .md, and bench/results/latest.md.
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
@@ -20,7 +22,8 @@ import { chunks, openJsLibs, openNative, openOtasealWasm, openOtasealWebCrypto }
 const root = path.resolve(import.meta.dirname, "..");
 const quick = process.env.BENCH_QUICK === "1";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (quick ? 3 : 7));
-const OPEN_ROUNDS = Math.max(3, Math.ceil((ROUNDS * 5) / 7));
+const OPEN_ROUNDS = Math.max(3, Math.ceil((ROUNDS * 4) / 7));
+const full = process.env.BENCH_FULL === "1";
 const MiB = 1 << 20;
 const started = Date.now();
 const load = [os.loadavg()];
@@ -221,7 +224,7 @@ const open50 = fixture("open", quick ? 10 : 50, quick ? 600 : 3000);
   const cases = [
     { name: "otaseal (WebCrypto segments)", run: () => openOtasealWebCrypto(builds.simd, WebCryptoOpener, fx) },
     { name: "otaseal (wasm only, simd128)", run: () => openOtasealWasm(builds.simd, fx) },
-    { name: "otaseal (wasm only, baseline)", run: () => openOtasealWasm(builds.base, fx) },
+    ...(full ? [{ name: "otaseal (wasm only, baseline)", run: () => openOtasealWasm(builds.base, fx) }] : []),
     { name: "JS libraries (noble + hash-wasm + fflate)", run: () => openJsLibs(fx) },
     { name: "node:crypto + zlib", run: () => openNative(fx) },
   ];
@@ -243,7 +246,7 @@ const open50 = fixture("open", quick ? 10 : 50, quick ? 600 : 3000);
   const run = (mode) => JSON.parse(execFileSync(process.execPath, [path.join(root, "bench/lib/rss-child.mjs"), dir, mode], { encoding: "utf8" }));
   log("peak RSS (child processes)");
   const figures = {};
-  for (const mode of ["wasm", "webcrypto", "memory"]) figures[mode] = run(mode);
+  for (const mode of full ? ["wasm", "webcrypto", "memory"] : ["wasm", "webcrypto"]) figures[mode] = run(mode);
   const meta = JSON.parse(fs.readFileSync(path.join(dir, "meta.json")));
   results.sections.rss = { unit: "MiB", input: `bundle ${(meta.bundleBytes / MiB).toFixed(1)} MiB, ${(meta.rawBytes / MiB).toFixed(1)} MiB in ${meta.files} files, read from disk in 1 MiB chunks; files to a disk sink (pending)`, figures };
 }
