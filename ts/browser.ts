@@ -7,12 +7,15 @@
  * @module
  */
 import init, * as wasm from "../pkg/web/otaseal.js";
+import { wasmUrl } from "./accel/simd.js";
 import { coreFrom, createClientWithCore, type UpdateClient, type UpdateClientOptions } from "./client/client.js";
 
-await init();
+// The +simd128 build where the engine validates wasm SIMD, else the baseline build.
+await init({ module_or_path: wasmUrl() });
 
 export * from "../pkg/web/otaseal.js";
 export * from "./client/index.js";
+export { WebCryptoOpener } from "./accel/webcrypto.js";
 
 /**
  * An update client (`docs/CLIENT.md`) verifying with this entry's wasm core.

@@ -8,6 +8,7 @@ import { coreFrom, createClientWithCore, type UpdateClient, type UpdateClientOpt
 
 export * from "../pkg/node/otaseal.js";
 export * from "./client/index.js";
+export { WebCryptoOpener } from "./accel/webcrypto.js";
 
 /**
  * An update client (`docs/CLIENT.md`) verifying with this entry's wasm core.

@@ -67,6 +67,8 @@ test("the exported function set is what the docs list", () => {
       // the update client (docs/CLIENT.md)
       "MemoryUpdater", "UpdateError", "coreFrom", "createClientWithCore", "createUpdateClient", "isCoreError",
       "localStorageStorage", "memoryBackend", "memoryStorage",
+      // WebCrypto-accelerated segment decryption (ts/accel/webcrypto.ts)
+      "WebCryptoOpener",
     ].sort(),
   );
 });
