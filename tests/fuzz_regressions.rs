@@ -99,3 +99,37 @@ fn seed_corpora_are_committed() {
         assert!(n >= 3, "fuzz/corpus/{target} has {n} seeds");
     }
 }
+
+/// Fuzz target `archive`, `crash-3a5af5ea180f6ae826eabb1080f9ca39d8a475ab` (2026 run, see
+/// `fuzz/RESULTS.md`): a deflate stream that inflates past the signed size and then hits corrupt
+/// data gave `SIZE_MISMATCH` when fed in small chunks but `ZIP_INFLATE_FAILED` when fed whole,
+/// because output decoded in the same inflate call as the error was dropped before the size
+/// check. Output decoded before an error now counts first, so the code no longer depends on
+/// chunking: the overrun comes first in the stream, so it is `SIZE_MISMATCH`.
+#[test]
+fn inflate_overrun_before_corrupt_data_is_size_mismatch_in_any_chunking() {
+    // Fixed-Huffman deflate: 'a', 20 matches of 258 bytes at distance 1 (5161 bytes in all),
+    // then a match with distance code 30, which does not exist.
+    let body = otaseal::digest::from_hex("4b1c05a360148c8251300a46c1281805a360148c8251300a46c1281805a360148c02e00300")
+        .expect("hex");
+    let content = vec![b'a'; 1000];
+    let entry = RawEntry { method: 8, csize: body.len() as u32, body, ..RawEntry::stored("a.txt", &content) };
+    let zip = raw_zip(&[entry], b"", b"");
+    let env = envelope_for_raw_zip(&zip, vec![("a.txt", &content)]);
+    for chunk in [1, 7, 40, 62, 98, 4096, usize::MAX] {
+        assert_eq!(code(open_with(&env, &zip, chunk)), "SIZE_MISMATCH", "chunk {chunk}");
+    }
+    // The same stream with the signed size above its output: the corruption comes first.
+    let big = vec![b'a'; 6000];
+    let mut entry = RawEntry::stored("a.txt", &big);
+    entry.method = 8;
+    entry.body =
+        otaseal::digest::from_hex("4b1c05a360148c8251300a46c1281805a360148c8251300a46c1281805a360148c02e00300")
+            .expect("hex");
+    entry.csize = entry.body.len() as u32;
+    let zip = raw_zip(&[entry], b"", b"");
+    let env = envelope_for_raw_zip(&zip, vec![("a.txt", &big)]);
+    for chunk in [1, 7, 40, 4096, usize::MAX] {
+        assert_eq!(code(open_with(&env, &zip, chunk)), "ZIP_INFLATE_FAILED", "chunk {chunk}");
+    }
+}

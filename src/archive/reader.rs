@@ -480,12 +480,14 @@ fn inflate_into(
         let result = inflate(state, input, scratch, MZFlush::None);
         input = &input[result.bytes_consumed..];
         let written = result.bytes_written;
+        // Output decoded before an error comes first in the stream: an overrun of the signed
+        // size is SIZE_MISMATCH however the input was split (tests/fuzz_regressions.rs).
+        emit(entry, signed, &scratch[..written], sink)?;
         match result.status {
             Ok(MZStatus::StreamEnd) => entry.ended = true,
             Ok(MZStatus::Ok) | Err(MZError::Buf) => {}
             _ => return Err(failed()),
         }
-        emit(entry, signed, &scratch[..written], sink)?;
         if entry.ended {
             continue;
         }
