@@ -92,7 +92,8 @@ Adds a signature by K to the manifest envelope (in place unless --out is given).
 
 Verifies the manifest as the app would (signatures, app, channel, platform, version, expiry).
 With --bundle, streams the bundle through the opener (length, SHA-256, decryption, strict zip,
-every file). With --extract, writes the files only after everything passed.
+every file), in constant memory. With --extract, files are staged in a hidden directory beside
+DIR and moved to DIR only after everything passed; DIR must not exist or be empty.
 Defaults: channel "production"; without --platform the first platform the manifest lists is used.`,
   inspect: `Usage: otaseal inspect MANIFEST|TRUST|BUNDLE [--json]
 
@@ -474,30 +475,29 @@ async function cmdVerify(w, argv) {
     check("validity", `issued ${m.issuedAt}, expires ${m.expiresAt}`);
     report.release = release;
     if (o.bundle) {
-      const opener = new w.Opener(envelope, trust, policy, keys);
-      const bar = progressBar(m.bundle.length);
-      await new Promise((resolve, reject) => {
-        const stream = fs.createReadStream(o.bundle, { highWaterMark: 1 << 20 });
-        stream.on("data", (chunk) => {
-          try {
-            opener.push(chunk);
-            bar(opener.progress().received);
-          } catch (e) {
-            stream.destroy();
-            reject(e);
-          }
-        });
-        stream.on("error", (e) => reject(new CliError(`cannot read bundle ${o.bundle}: ${e.code ?? e.message}`)));
-        stream.on("end", resolve);
-      });
-      const opened = opener.finish();
-      opener.free?.();
+      // Files stream out as they are verified (to a staging directory with --extract, else
+      // nowhere), so memory stays flat whatever the bundle size.
+      const staging = o.extract ? new StagedExtract(o.extract) : null;
+      const sink = staging ?? { startFile() {}, write() {}, endFile() {} };
+      let opened;
+      try {
+        const opener = new w.SinkOpener(envelope, trust, policy, keys, sink);
+        try {
+          await streamFile(o.bundle, opener, progressBar(m.bundle.length));
+          opened = opener.finish();
+        } finally {
+          opener.free?.();
+        }
+      } catch (e) {
+        staging?.abort();
+        throw e;
+      }
       check("bundle", `${m.bundle.length} bytes, sha256 ${m.bundle.sha256}`);
       check("decryption", m.encryption ? `Tink AES-GCM-HKDF, key id ${m.encryption.keyId}` : "not encrypted");
-      check("files", `${opened.files.length} file(s), every size and SHA-256 as signed`);
-      report.files = opened.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 }));
-      if (o.extract) {
-        extract(o.extract, opened.files);
+      check("files", `${opened.manifest.files.length} file(s), every size and SHA-256 as signed`);
+      report.files = opened.manifest.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 }));
+      if (staging) {
+        staging.commit();
         check("extract", `written to ${o.extract}`);
       }
     }
@@ -512,13 +512,92 @@ async function cmdVerify(w, argv) {
   out(o.json, ["VALID", ...report.checks.map((c) => `  ✓ ${c.check}: ${c.detail}`)].join("\n"), report);
 }
 
-/** Writes verified files; every path is re-checked to stay inside dir. */
-function extract(dir, files) {
-  const root = path.resolve(dir);
-  for (const f of files) {
-    const target = path.resolve(root, f.path);
-    if (!target.startsWith(root + path.sep)) throw new CliError(`refusing to write outside ${dir}: ${f.path}`);
-    writeFile(target, f.data);
+/** Feeds a file to an opener in 1 MiB chunks. */
+function streamFile(file, opener, onProgress) {
+  return new Promise((resolve, reject) => {
+    const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+    stream.on("data", (chunk) => {
+      try {
+        opener.push(chunk);
+        onProgress(opener.progress().received);
+      } catch (e) {
+        stream.destroy();
+        reject(e);
+      }
+    });
+    stream.on("error", (e) => reject(new CliError(`cannot read bundle ${file}: ${e.code ?? e.message}`)));
+    stream.on("end", resolve);
+  });
+}
+
+/**
+ * The `--extract` sink. Files arrive PENDING, so they go to a hidden staging directory beside
+ * DIR; only `commit()` (after `finish()` verified the whole bundle) renames it to DIR, and
+ * `abort()` deletes it. DIR must not exist or be empty, so old files never mix with new ones.
+ */
+class StagedExtract {
+  constructor(dir) {
+    this.dir = path.resolve(dir);
+    let existing;
+    try {
+      existing = fs.readdirSync(this.dir);
+    } catch (e) {
+      if (e.code !== "ENOENT") throw new CliError(`cannot use --extract ${dir}: ${e.code ?? e.message}`);
+    }
+    if (existing?.length) throw new CliError(`--extract ${dir} exists and is not empty`);
+    try {
+      fs.mkdirSync(path.dirname(this.dir), { recursive: true });
+      this.root = fs.mkdtempSync(path.join(path.dirname(this.dir), `.${path.basename(this.dir)}.otaseal-staging-`));
+    } catch (e) {
+      throw new CliError(`cannot create a staging directory for ${dir}: ${e.code ?? e.message}`);
+    }
+    this.fd = null;
+  }
+  startFile(name) {
+    // The core already refuses unsafe paths; re-check that nothing lands outside the root.
+    const target = path.resolve(this.root, name);
+    if (!target.startsWith(this.root + path.sep)) throw new CliError(`refusing to write outside ${this.dir}: ${name}`);
+    this.name = name;
+    this.io(() => {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      this.fd = fs.openSync(target, "wx", 0o644);
+    });
+  }
+  write(data) {
+    this.io(() => {
+      let off = 0;
+      while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
+    });
+  }
+  endFile() {
+    this.io(() => fs.closeSync(this.fd));
+    this.fd = null;
+  }
+  /** A file-system failure is an I/O error (exit 2), not a rejection of the release. */
+  io(action) {
+    try {
+      action();
+    } catch (e) {
+      throw new CliError(`cannot write ${this.name} under ${this.dir}: ${e.code ?? e.message}`);
+    }
+  }
+  commit() {
+    try {
+      if (fs.existsSync(this.dir)) fs.rmdirSync(this.dir);
+      fs.renameSync(this.root, this.dir);
+    } catch (e) {
+      this.abort();
+      throw new CliError(`cannot move the verified files to ${this.dir}: ${e.code ?? e.message}`);
+    }
+  }
+  abort() {
+    try {
+      if (this.fd !== null) fs.closeSync(this.fd);
+    } catch {
+      // Already closed or unusable; the directory goes anyway.
+    }
+    this.fd = null;
+    fs.rmSync(this.root, { recursive: true, force: true });
   }
 }
 

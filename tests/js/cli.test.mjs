@@ -174,6 +174,24 @@ test("bundle rejections: exit 1 with the error code, nothing extracted", () => {
   assert.equal(fs.existsSync(p("x3")), false);
   // The encrypted bundle is not the plain release's bundle.
   fails(1, "BUNDLE_", ...plain, "--bundle", "enc/bundle.bin");
+  // Files were streamed to staging before the late failures; no staging directory is left.
+  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes("otaseal-staging")), []);
+});
+
+test("--extract refuses a non-empty or unusable DIR before reading the bundle", () => {
+  const plain = ["verify", "plain/manifest.json", "--trust", "trust-a.json", "--app", APP, "--native", "5.0.0",
+    "--bundle", "plain/bundle.zip"];
+  fs.mkdirSync(p("full"), { recursive: true });
+  fs.writeFileSync(p("full/old.txt"), "old");
+  fails(2, "exists and is not empty", ...plain, "--extract", "full");
+  assert.deepEqual(fs.readdirSync(p("full")), ["old.txt"]);
+  fs.writeFileSync(p("a-file"), "x");
+  fails(2, "cannot use --extract", ...plain, "--extract", "a-file");
+  fails(2, "cannot use --extract", ...plain, "--extract", "a-file/sub");
+  // An existing empty directory is fine.
+  fs.mkdirSync(p("empty-out"));
+  ok(...plain, "--extract", "empty-out");
+  assert.deepEqual(fs.readFileSync(p("empty-out/index.html")), fs.readFileSync(p("app/index.html")));
 });
 
 test("--json reports a rejection with ok:false and the code", () => {
