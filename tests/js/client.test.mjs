@@ -266,7 +266,7 @@ test("client codes: floor unknown, storage failure, backend failure, unknown bun
   await rejects(new ota.MemoryUpdater().next({ id: "nope" }), "CLIENT_BUNDLE_UNKNOWN");
 });
 
-test("trust rotation: verified by the core's trustApplyRotation, stored, and used by later clients", async () => {
+test("trust rotation: verified by the core's trustApplyRotation, stored as a chain that every load re-verifies", async () => {
   const next = ota.keygen();
   const rotation = ota.trustRotate(k.trust, [next.publicKeyPem], 1, [k.signer.privateKeyPem, next.privateKeyPem]);
   const byNew = seal(k, "2.0.0", { signer: next });
@@ -281,6 +281,37 @@ test("trust rotation: verified by the core's trustApplyRotation, stored, and use
   const third = ota.keygen();
   const forged = ota.trustRotate(ota.trustInit([third.publicKeyPem], 1, 2), [third.publicKeyPem], 1, [third.privateKeyPem]);
   await rejects(mk().rotateTrust([forged]), "SIGNATURE_THRESHOLD");
+
+  // The state stores the rotation chain as evidence, and every load re-verifies it.
+  const stateKey = `otaseal:${APP}:${CHANNEL}`;
+  const stored = JSON.parse(await storage.get(stateKey));
+  assert.deepEqual(stored.trust, { version: 2, chain: [rotation] });
+  // Editing storage cannot plant a root: a forged chain (or a version it does not reach) is
+  // dropped as corrupt and the pinned root governs again.
+  for (const trust of [{ version: 2, chain: [forged] }, { version: 3, chain: [rotation] }, { version: 2, chain: ["{"] }]) {
+    await storage.set(stateKey, JSON.stringify({ ...stored, trust }));
+    const st = await mk().status();
+    assert.equal(st.stateCorrupt, true, JSON.stringify(trust));
+    assert.equal(st.trustVersion, 1);
+    assert.equal(st.state.trust, null);
+    await rejects(mk().check(url("new")), "SIGNATURE_THRESHOLD");
+  }
+  // A newer app build pins root 2 itself: the stored chain is covered, and a further rotation
+  // 2 → 3 is stored after it and replayed by clients of either build.
+  await storage.set(stateKey, JSON.stringify(stored));
+  const root2 = ota.trustApplyRotation(k.trust, rotation);
+  const fourth = ota.keygen();
+  const rotation3 = ota.trustRotate(root2, [fourth.publicKeyPem], 1, [next.privateKeyPem, fourth.privateKeyPem]);
+  const byFourth = seal(k, "2.1.0", { signer: fourth });
+  const mk2 = (trust) => setup({ ...k, trust }, routesFor("fourth", byFourth), { storage }).client;
+  assert.equal((await mk2(root2).status()).trustVersion, 2);
+  assert.deepEqual(await mk2(k.trust).rotateTrust([rotation3]), { version: 3 });
+  assert.deepEqual(JSON.parse(await storage.get(stateKey)).trust.chain, [rotation, rotation3]);
+  for (const pinned of [k.trust, root2]) {
+    const c = mk2(pinned);
+    assert.equal((await c.status()).stateCorrupt, false);
+    assert.equal((await c.check(`${BASE}/fourth/manifest.json`)).signedBy[0], fourth.keyid);
+  }
 
   // A core without the binding.
   const { trustApplyRotation, ...older } = ota.coreFrom(ota);

@@ -248,8 +248,47 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
     throw error;
   }
 
+  let replayed: { chain: string; root: string } | null = null;
+
+  /**
+   * Re-verifies a stored rotation chain from the pinned root: the root it reaches, or null
+   * when the chain does not verify to its recorded version. Rotations the pinned root already
+   * covers (a newer app build pins a newer root) are skipped.
+   */
+  function replay(trust: NonNullable<ClientState["trust"]>): string | null {
+    const id = JSON.stringify(trust.chain);
+    if (replayed?.chain === id) return replayed.root;
+    const apply = core.trustApplyRotation;
+    if (!apply) return null;
+    try {
+      let root = options.trust;
+      let version = pinnedVersion;
+      for (const envelope of trust.chain) {
+        if ((core.inspect(envelope).trustRoot?.version ?? 0) <= version) continue;
+        root = apply(root, envelope, limits);
+        version = trustVersion(core, root);
+      }
+      if (version !== trust.version) return null;
+      replayed = { chain: id, root };
+      return root;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The state, with a stored rotation chain that does not re-verify dropped as corrupt. */
+  async function load(): Promise<{ state: ClientState; corrupt: boolean }> {
+    const loaded = await loadState(storage, key);
+    if (loaded.state.trust && loaded.state.trust.version > pinnedVersion && replay(loaded.state.trust) === null) {
+      loaded.state.trust = null;
+      loaded.corrupt = true;
+    }
+    return loaded;
+  }
+
+  /** The root to verify with: the replayed rotations when they go past the pinned root. */
   function trustOf(state: ClientState): string {
-    return state.trust && state.trust.version > pinnedVersion ? state.trust.json : options.trust;
+    return state.trust && state.trust.version > pinnedVersion ? (replay(state.trust) ?? options.trust) : options.trust;
   }
 
   async function current(): Promise<BackendCurrent> {
@@ -262,7 +301,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
 
   /** Loads the state and settles a pending release against the backend. */
   async function reconcile(): Promise<{ state: ClientState; corrupt: boolean; cur: BackendCurrent }> {
-    const { state, corrupt } = await loadState(storage, key);
+    const { state, corrupt } = await load();
     const cur = await current();
     const p = state.pending;
     if (p) {
@@ -449,7 +488,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         if (mode !== "next" && mode !== "set") throw new UpdateError("CLIENT_INVALID_ARGUMENT", `mode must be "next" or "set", got ${JSON.stringify(mode)}`);
         if (!entry.downloaded) throw new UpdateError("CLIENT_INVALID_STATE", "download(release) must succeed before apply(release)");
         if (entry.applied) throw new UpdateError("CLIENT_INVALID_STATE", "release already applied");
-        const { state } = await loadState(storage, key);
+        const { state } = await load();
         const m = release.manifest;
         // Recorded before the backend switches: `set` may end this JS context.
         state.pending = { version: m.version, zipSha256: m.bundle.zipSha256, id: entry.downloaded.id, mode };
@@ -477,7 +516,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         } catch (e) {
           throw toUpdateError(e, "CLIENT_BACKEND_FAILED", `${backend.name} notifyAppReady`);
         }
-        const { state } = await loadState(storage, key);
+        const { state } = await load();
         const p = state.pending;
         let floor = state.floor;
         if (p && cur.id === p.id) {
@@ -502,12 +541,13 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         if (!Array.isArray(rotationEnvelopes) || rotationEnvelopes.some((r) => typeof r !== "string")) {
           throw new UpdateError("CLIENT_INVALID_ARGUMENT", "rotationEnvelopes must be an array of JSON strings");
         }
-        const { state } = await loadState(storage, key);
+        const { state } = await load();
         let trust = trustOf(state);
         for (const env of rotationEnvelopes) trust = core.trustApplyRotation(trust, env, limits);
         const version = trustVersion(core, trust);
         if (version > Math.max(pinnedVersion, state.trust?.version ?? 0)) {
-          state.trust = { version, json: trust };
+          const base = state.trust && state.trust.version > pinnedVersion ? state.trust.chain : [];
+          state.trust = { version, chain: [...base, ...rotationEnvelopes] };
           await saveState(storage, key, state);
         }
         return { version: Math.max(version, pinnedVersion, state.trust?.version ?? 0) };

@@ -35,8 +35,12 @@ export interface ClientState {
   floor: ReleaseRef | null;
   /** Unix seconds: a time no later than the signed issuedAt of the newest verified release. */
   lastTrustedTime: number | null;
-  /** The newest trust root reached by verified rotations (pinnable JSON) and its version. */
-  trust: { version: number; json: string } | null;
+  /**
+   * The rotations applied since the pinned root (envelopes N→N+1, in order) and the version
+   * they reach. Stored as evidence, not as a root: every load re-verifies the chain from the
+   * pinned root, so editing storage cannot plant a root.
+   */
+  trust: { version: number; chain: string[] } | null;
   /** Releases that were applied and never confirmed a good start: never retried. */
   blocklist: (ReleaseRef & { reason: string })[];
   /** A release handed to the backend (`next`/`set`) and not yet confirmed. */
@@ -96,9 +100,16 @@ export function parseState(text: string | null): { state: ClientState; corrupt: 
   const ltt = d["lastTrustedTime"];
   if (typeof ltt === "number" && Number.isSafeInteger(ltt) && ltt >= 0) state.lastTrustedTime = ltt;
   else corrupt ||= ltt !== null;
-  const trust = d["trust"] as { version?: unknown; json?: unknown } | null;
-  if (trust !== null && typeof trust === "object" && Number.isSafeInteger(trust.version) && typeof trust.json === "string") {
-    state.trust = { version: trust.version as number, json: trust.json };
+  const trust = d["trust"] as { version?: unknown; chain?: unknown } | null;
+  if (
+    trust !== null &&
+    typeof trust === "object" &&
+    Number.isSafeInteger(trust.version) &&
+    Array.isArray(trust.chain) &&
+    trust.chain.length > 0 &&
+    trust.chain.every((e) => typeof e === "string")
+  ) {
+    state.trust = { version: trust.version as number, chain: trust.chain as string[] };
   } else corrupt ||= trust !== null;
   if (Array.isArray(d["blocklist"])) {
     for (const e of d["blocklist"]) {
