@@ -122,16 +122,17 @@ impl TrustRoot {
         Self::parse_document(&env.payload, limits)
     }
 
-    /// Accepts root N+1 from a signed envelope: version exactly N+1, a threshold of this
-    /// root's keys AND a threshold of the new root's keys.
+    /// Accepts root N+1 from a signed envelope: a threshold of this root's keys, version
+    /// exactly N+1, AND a threshold of the new root's keys. The old root's signatures are
+    /// checked before the payload is parsed, so only documents this root vouched for are read.
     pub fn rotate(&self, envelope_json: &[u8], limits: &Limits) -> Result<TrustRoot> {
         let env = Envelope::parse(envelope_json, limits)?;
+        env.verify_threshold(TRUST_ROOT_PAYLOAD_TYPE, &self.keys, self.threshold, "rotation (old root)")?;
         let next = Self::from_envelope_payload(&env, limits)?;
         let expected = self.version.checked_add(1).ok_or_else(|| malformed("version overflow"))?;
         if next.version != expected {
             return Err(Error::TrustRootVersion { expected, found: next.version });
         }
-        env.verify_threshold(TRUST_ROOT_PAYLOAD_TYPE, &self.keys, self.threshold, "rotation (old root)")?;
         env.verify_threshold(TRUST_ROOT_PAYLOAD_TYPE, &next.keys, next.threshold, "rotation (new root)")?;
         Ok(next)
     }

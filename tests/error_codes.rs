@@ -299,6 +299,19 @@ fn rotation_needs_both_thresholds() {
     assert_eq!(err.code(), "SIGNATURE_THRESHOLD");
     let both = next.to_signed_envelope(&[&signing_key(1), &signing_key(2)]).unwrap();
     assert_eq!(old.rotate(both.to_json().as_bytes(), &limits).unwrap(), next);
+    // The old root's threshold is checked before the body is read: a garbage body (or a wrong
+    // version) that root 1 never signed is SIGNATURE_THRESHOLD, not a parse or version error.
+    for body in [
+        b"not json".to_vec(),
+        TrustRoot::new(7, 1, vec![signing_key(2).public().clone()]).unwrap().to_document_json().into_bytes(),
+    ] {
+        let mut unsigned = Envelope::new(TRUST_ROOT_PAYLOAD_TYPE, body);
+        unsigned.sign(&signing_key(2)).unwrap();
+        assert_eq!(code(old.rotate(unsigned.to_json().as_bytes(), &limits)), "SIGNATURE_THRESHOLD");
+        unsigned.sign(&signing_key(1)).unwrap();
+        let err = code(old.rotate(unsigned.to_json().as_bytes(), &limits));
+        assert!(err == "TRUST_ROOT_MALFORMED" || err == "TRUST_ROOT_VERSION", "{err}");
+    }
     // A rotation envelope is a trust root, not a manifest, and vice versa.
     assert_eq!(both.payload_type, TRUST_ROOT_PAYLOAD_TYPE);
     assert_eq!(verify_json(&both.to_json()), "PAYLOAD_TYPE_UNKNOWN");
