@@ -68,6 +68,50 @@ test("encrypted release: decrypted with the bundle key; without it DECRYPT_KEY_U
   assert.equal(s2.events.find((e) => e.event === "rejected").code, "DECRYPT_KEY_UNKNOWN");
 });
 
+test("download streams through SinkOpener when the core has it, and gives the same files as Opener", async () => {
+  const made = { SinkOpener: 0, Opener: 0 };
+  const counting = (core) => {
+    const c = { ...core };
+    for (const name of ["SinkOpener", "Opener"]) {
+      if (!core[name]) continue;
+      c[name] = function (...args) {
+        made[name]++;
+        return new core[name](...args);
+      };
+    }
+    return c;
+  };
+  const { SinkOpener, ...openerOnly } = ota.coreFrom(ota);
+  assert.equal(typeof SinkOpener, "function");
+  const results = [];
+  for (const core of [counting(ota.coreFrom(ota)), counting(openerOnly)]) {
+    const updater = new ota.MemoryUpdater({ builtinVersion: "1.0.0", clock: () => NOW * 1000 });
+    const client = ota.createClientWithCore(core, {
+      trust: k.trust, app: APP, channel: CHANNEL, platform: "web", backend: ota.memoryBackend(updater),
+      fetch: fakeFetch(routes), clock: () => NOW * 1000, decryptionKeys: [k.bundleKey.key],
+    });
+    const files = [];
+    for (const name of ["v2", "v2enc"]) {
+      const dl = await client.download(await client.check(url(name)));
+      files.push(dl.files.map((f) => ({ ...f, data: Buffer.from(f.data).toString("hex") })));
+    }
+    results.push(files);
+    // A tampered bundle: the sink saw its first files, none of them reaches the backend.
+    const flipped = v3.bundle.slice();
+    flipped[flipped.length - 30] ^= 1;
+    const tampered = ota.createClientWithCore(core, {
+      trust: k.trust, app: APP, channel: CHANNEL, platform: "web", backend: ota.memoryBackend(updater),
+      fetch: fakeFetch({ ...routesFor("t", { ...v3, bundle: flipped }) }), clock: () => NOW * 1000,
+    });
+    const calls = updater.calls.length;
+    await assert.rejects(tampered.download(await tampered.check(`${BASE}/t/manifest.json`)), (e) => typeof e.code === "string" && !e.code.startsWith("CLIENT_"));
+    assert.equal(updater.calls.length, calls);
+  }
+  assert.deepEqual(made, { SinkOpener: 3, Opener: 3 });
+  assert.deepEqual(results[0], results[1]);
+  assert.deepEqual(results[0][1].map((f) => f.path), ["index.html", "version.txt"]);
+});
+
 test("tampered bundles are rejected with the core's code and never reach the backend", async () => {
   const flipped = v2.bundle.slice();
   flipped[flipped.length - 30] ^= 1;

@@ -4,7 +4,7 @@
  * describes the flow, the state and every error code.
  * @module
  */
-import type { Limits, OpenedRelease, Policy, VerifiedRelease } from "../../pkg/web/otaseal.js";
+import type { FileSink, Limits, OpenedFile, OpenedRelease, Policy, VerifiedRelease } from "../../pkg/web/otaseal.js";
 import { UpdateError, isCoreError, toUpdateError, type UpdateErrorCode } from "./errors.js";
 import { checkUrl, fetchStream, fetchText, type TransportSecurity } from "./fetch.js";
 import { compareSemver, isSemver } from "./semver.js";
@@ -184,6 +184,35 @@ function higher(a: ReleaseRef | null, b: ReleaseRef | null): ReleaseRef | null {
 function unixSeconds(ms: number): number {
   if (!Number.isFinite(ms) || ms < 0) throw new UpdateError("CLIENT_INVALID_ARGUMENT", `clock() returned ${ms}, expected milliseconds since 1970`);
   return Math.floor(ms / 1000);
+}
+
+/**
+ * A `FileSink` that keeps each verified file as one `Uint8Array` in JS memory. The files are
+ * pending until the opener's `finish()` returns; only then are they handed on.
+ */
+function collectFiles(manifest: VerifiedRelease["manifest"]): { sink: FileSink; files: OpenedFile[] } {
+  const signed = new Map(manifest.files.map((f) => [f.path, f.sha256]));
+  const files: OpenedFile[] = [];
+  let current: { path: string; size: number; data: Uint8Array; filled: number } | null = null;
+  const sink: FileSink = {
+    startFile(path, size) {
+      current = { path, size, data: new Uint8Array(size), filled: 0 };
+    },
+    write(data) {
+      // The core never writes past the signed size; the check keeps a broken core from
+      // overrunning silently.
+      if (!current || current.filled + data.length > current.size) throw new UpdateError("CLIENT_INVALID_STATE", "file sink: write past the signed size");
+      current.data.set(data, current.filled);
+      current.filled += data.length;
+    },
+    endFile() {
+      const sha256 = current ? signed.get(current.path) : undefined;
+      if (!current || current.filled !== current.size || sha256 === undefined) throw new UpdateError("CLIENT_INVALID_STATE", "file sink: a file ended short or unsigned");
+      files.push({ path: current.path, size: current.size, sha256, data: current.data });
+      current = null;
+    },
+  };
+  return { sink, files };
 }
 
 /**
@@ -435,7 +464,10 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         if (backend.accepts === "files" || backend.verifyInJs) {
           const { state, cur } = await reconcile();
           const policy = policyOf(state, cur, unixSeconds(clock()));
-          const opener = new core.Opener(entry.envelopeJson, trustOf(state), policy, keys, limits);
+          const sunk = core.SinkOpener ? collectFiles(m) : null;
+          const opener = sunk && core.SinkOpener
+            ? new core.SinkOpener(entry.envelopeJson, trustOf(state), policy, keys, sunk.sink, limits)
+            : new core.Opener(entry.envelopeJson, trustOf(state), policy, keys, limits);
           try {
             await fetchStream(
               bundleUrl,
@@ -450,7 +482,8 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
                 throw new UpdateError("BUNDLE_TOO_LONG", `${bundleUrl.href}: ${n} bytes, more than the signed ${total}; cut off`);
               },
             );
-            opened = opener.finish();
+            const result = opener.finish();
+            opened = sunk ? { release: result as VerifiedRelease, files: sunk.files } : (result as OpenedRelease);
           } finally {
             opener.free();
           }
@@ -574,7 +607,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
 
 /**
  * Picks the functions the client needs out of a wasm build's module namespace (`pkg/node`,
- * `pkg/web`, `otaseal/wasm`), including `trustApplyRotation` when the build has it.
+ * `pkg/web`, `otaseal/wasm`), including `SinkOpener` and `trustApplyRotation` when the build has them.
  *
  * @example
  * ```ts
@@ -584,7 +617,9 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
  */
 export function coreFrom(ns: Pick<CoreApi, "verifyRelease" | "Opener" | "inspect">): CoreApi {
   const rotation = (ns as { trustApplyRotation?: unknown }).trustApplyRotation;
+  const sinkOpener = (ns as { SinkOpener?: unknown }).SinkOpener;
   const core: CoreApi = { verifyRelease: ns.verifyRelease, Opener: ns.Opener, inspect: ns.inspect };
   if (typeof rotation === "function") core.trustApplyRotation = rotation as NonNullable<CoreApi["trustApplyRotation"]>;
+  if (typeof sinkOpener === "function") core.SinkOpener = sinkOpener as NonNullable<CoreApi["SinkOpener"]>;
   return core;
 }

@@ -8,6 +8,8 @@ import type {
   Limits,
   OpenedFile,
   Opener,
+  SinkOpener,
+  FileSink,
   Policy,
   VerifiedRelease,
 } from "../../pkg/web/otaseal.js";
@@ -35,6 +37,18 @@ export interface CoreApi {
     decryptionKeys: Uint8Array[],
     limits?: Partial<Limits> | null,
   ) => Opener;
+  /**
+   * When present, bundles stream through it: files leave wasm memory as they are verified
+   * (wasm memory never shrinks, so holding a bundle there would keep it grown for good).
+   */
+  SinkOpener?: new (
+    envelopeJson: string,
+    trustJson: string,
+    policy: Policy,
+    decryptionKeys: Uint8Array[],
+    sink: FileSink,
+    limits?: Partial<Limits> | null,
+  ) => SinkOpener;
   inspect(envelopeJson: string): Inspection;
   trustApplyRotation?: (trustJson: string, rotationJson: string, limits?: Partial<Limits> | null) => string;
 }
