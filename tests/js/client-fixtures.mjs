@@ -24,10 +24,10 @@ export function files(version, extra = {}) {
   ];
 }
 
-/** Seals a release; `info` overrides the release fields. */
-export function seal(k, version, { info = {}, encrypt = false, signer = k.signer, segmentSize } = {}) {
+/** Seals a release; `info` overrides the release fields, `extra` adds files (path → text). */
+export function seal(k, version, { info = {}, encrypt = false, signer = k.signer, segmentSize, extra = {} } = {}) {
   return ota.seal(
-    files(version),
+    files(version, extra),
     { app: APP, channel: CHANNEL, platforms: ["web", "ios"], version, issuedAt: NOW - 3600, expiresAt: NOW + 30 * 86400, ...info },
     [signer.privateKeyPem],
     encrypt ? { key: k.bundleKey.key, ...(segmentSize ? { segmentSize } : {}) } : null,

@@ -68,7 +68,7 @@ test("encrypted release: decrypted with the bundle key; without it DECRYPT_KEY_U
   assert.equal(s2.events.find((e) => e.event === "rejected").code, "DECRYPT_KEY_UNKNOWN");
 });
 
-test("download streams through SinkOpener when the core has it, and gives the same files as Opener", async () => {
+test("download streams through SinkOpener (or Opener) and WebCrypto (or wasm): the same files and codes every way", async () => {
   const made = { SinkOpener: 0, Opener: 0 };
   const counting = (core) => {
     const c = { ...core };
@@ -81,35 +81,64 @@ test("download streams through SinkOpener when the core has it, and gives the sa
     }
     return c;
   };
+  const subtle = globalThis.crypto.subtle;
+  const decrypt = subtle.decrypt;
+  let webCryptoCalls = 0;
+  subtle.decrypt = function (...args) {
+    webCryptoCalls++;
+    return decrypt.apply(this, args);
+  };
+  // Several 4096-byte segments (the text barely compresses), tampered in the third.
+  const { randomBytes } = await import("node:crypto");
+  const text = randomBytes(24_000).toString("base64");
+  const multi = seal(k, "2.0.0", { encrypt: true, segmentSize: 4096, extra: { "big.txt": text } });
+  assert.ok(multi.bundle.length > 3 * 4096, `${multi.bundle.length} bytes`);
+  const encFlipped = multi.bundle.slice();
+  encFlipped[9000] ^= 1;
+  const zipFlipped = v3.bundle.slice();
+  zipFlipped[zipFlipped.length - 30] ^= 1;
+  const tamperedRoutes = {
+    ...routesFor("multi", multi),
+    ...routesFor("encFlipped", { ...multi, bundle: encFlipped }),
+    ...routesFor("zipFlipped", { ...v3, bundle: zipFlipped }),
+  };
   const { SinkOpener, ...openerOnly } = ota.coreFrom(ota);
   assert.equal(typeof SinkOpener, "function");
   const results = [];
-  for (const core of [counting(ota.coreFrom(ota)), counting(openerOnly)]) {
-    const updater = new ota.MemoryUpdater({ builtinVersion: "1.0.0", clock: () => NOW * 1000 });
-    const client = ota.createClientWithCore(core, {
-      trust: k.trust, app: APP, channel: CHANNEL, platform: "web", backend: ota.memoryBackend(updater),
-      fetch: fakeFetch(routes), clock: () => NOW * 1000, decryptionKeys: [k.bundleKey.key],
-    });
-    const files = [];
-    for (const name of ["v2", "v2enc"]) {
-      const dl = await client.download(await client.check(url(name)));
-      files.push(dl.files.map((f) => ({ ...f, data: Buffer.from(f.data).toString("hex") })));
+  try {
+    for (const core of [counting(ota.coreFrom(ota)), counting(openerOnly)]) {
+      for (const webCrypto of [true, false]) {
+        const before = webCryptoCalls;
+        const updater = new ota.MemoryUpdater({ builtinVersion: "1.0.0", clock: () => NOW * 1000 });
+        const client = ota.createClientWithCore(core, {
+          trust: k.trust, app: APP, channel: CHANNEL, platform: "web", backend: ota.memoryBackend(updater),
+          fetch: fakeFetch({ ...routes, ...tamperedRoutes }), clock: () => NOW * 1000, decryptionKeys: [k.bundleKey.key], webCrypto,
+        });
+        const outcome = [];
+        for (const name of ["v2", "v2enc", "multi"]) {
+          const dl = await client.download(await client.check(url(name)));
+          outcome.push(dl.files.map((f) => ({ ...f, data: Buffer.from(f.data).toString("hex") })));
+        }
+        // Tampered bundles: the sink may have seen early files; none reaches the backend.
+        const calls = updater.calls.length;
+        for (const name of ["encFlipped", "zipFlipped"]) {
+          const e = await client.download(await client.check(url(name))).then(() => null, (err) => err);
+          assert.ok(e && typeof e.code === "string" && !e.code.startsWith("CLIENT_"), `${name}: ${e}`);
+          outcome.push(e.code);
+        }
+        assert.equal(updater.calls.length, calls);
+        assert.equal(webCryptoCalls > before, webCrypto, `webCrypto: ${webCrypto}`);
+        results.push(outcome);
+      }
     }
-    results.push(files);
-    // A tampered bundle: the sink saw its first files, none of them reaches the backend.
-    const flipped = v3.bundle.slice();
-    flipped[flipped.length - 30] ^= 1;
-    const tampered = ota.createClientWithCore(core, {
-      trust: k.trust, app: APP, channel: CHANNEL, platform: "web", backend: ota.memoryBackend(updater),
-      fetch: fakeFetch({ ...routesFor("t", { ...v3, bundle: flipped }) }), clock: () => NOW * 1000,
-    });
-    const calls = updater.calls.length;
-    await assert.rejects(tampered.download(await tampered.check(`${BASE}/t/manifest.json`)), (e) => typeof e.code === "string" && !e.code.startsWith("CLIENT_"));
-    assert.equal(updater.calls.length, calls);
+  } finally {
+    subtle.decrypt = decrypt;
   }
-  assert.deepEqual(made, { SinkOpener: 3, Opener: 3 });
-  assert.deepEqual(results[0], results[1]);
+  assert.deepEqual(made, { SinkOpener: 10, Opener: 10 });
+  for (const r of results.slice(1)) assert.deepEqual(r, results[0]);
   assert.deepEqual(results[0][1].map((f) => f.path), ["index.html", "version.txt"]);
+  assert.deepEqual(results[0][2].map((f) => f.path), ["big.txt", "index.html", "version.txt"]);
+  assert.equal(results[0][3], "DECRYPT_TAG");
 });
 
 test("tampered bundles are rejected with the core's code and never reach the backend", async () => {

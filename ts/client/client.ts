@@ -8,6 +8,7 @@ import type { FileSink, Limits, OpenedFile, OpenedRelease, Policy, VerifiedRelea
 import { UpdateError, isCoreError, toUpdateError, type UpdateErrorCode } from "./errors.js";
 import { checkUrl, fetchStream, fetchText, type TransportSecurity } from "./fetch.js";
 import { compareSemver, isSemver } from "./semver.js";
+import { WebCryptoOpener, type ExternallyDecryptingOpener } from "../accel/webcrypto.js";
 import { loadState, memoryStorage, saveState, type ClientState, type ReleaseRef } from "./storage.js";
 import type { BackendCurrent, CoreApi, FetchLike, KeyValueStorage, UpdateBackend } from "./types.js";
 
@@ -56,6 +57,12 @@ export interface UpdateClientOptions {
   bundleTimeoutMs?: number;
   /** Tighter verification limits (`docs/FORMAT.md` §8). `maxEnvelopeBytes` also caps the manifest fetch. */
   limits?: Partial<Limits>;
+  /**
+   * Opens encrypted bundles' segments with WebCrypto AES-GCM when the runtime has it (default
+   * `true`). Every other check stays in wasm, and results and error codes are the same as the
+   * wasm-only path (`tests/js/accel.test.mjs`); `false` decrypts in wasm.
+   */
+  webCrypto?: boolean;
   /** Default 300 s. */
   maxClockSkewSecs?: number;
   /**
@@ -469,11 +476,16 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
             ? new core.SinkOpener(entry.envelopeJson, trustOf(state), policy, keys, sunk.sink, limits)
             : new core.Opener(entry.envelopeJson, trustOf(state), policy, keys, limits);
           try {
+            const accelerated =
+              m.encryption && options.webCrypto !== false && typeof (opener as Partial<ExternallyDecryptingOpener<unknown>>).pushDelivered === "function"
+                ? await WebCryptoOpener.create(opener as unknown as ExternallyDecryptingOpener<unknown>, keys)
+                : null;
             await fetchStream(
               bundleUrl,
               { fetch: fetchFn, timeoutMs: options.bundleTimeoutMs ?? DEFAULT_BUNDLE_TIMEOUT_MS, maxBytes: total, signal: opts?.signal },
-              (chunk) => {
-                opener.push(chunk);
+              async (chunk) => {
+                if (accelerated) await accelerated.push(chunk);
+                else opener.push(chunk);
                 const p = opener.progress();
                 emit("downloadProgress", p);
                 opts?.onProgress?.(p);
@@ -482,7 +494,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
                 throw new UpdateError("BUNDLE_TOO_LONG", `${bundleUrl.href}: ${n} bytes, more than the signed ${total}; cut off`);
               },
             );
-            const result = opener.finish();
+            const result = accelerated ? await accelerated.finish() : opener.finish();
             opened = sunk ? { release: result as VerifiedRelease, files: sunk.files } : (result as OpenedRelease);
           } finally {
             opener.free();

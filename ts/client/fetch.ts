@@ -73,7 +73,7 @@ export interface FetchOptions {
 export async function fetchStream(
   url: URL,
   opts: FetchOptions,
-  onChunk: (chunk: Uint8Array) => void,
+  onChunk: (chunk: Uint8Array) => void | Promise<void>,
   onTooLarge: (received: number) => never,
 ): Promise<number> {
   if (opts.signal?.aborted) throw aborted(opts.signal);
@@ -129,7 +129,7 @@ export async function fetchStream(
       if (step.done) break;
       received += step.value.byteLength;
       if (received > opts.maxBytes) onTooLarge(received);
-      onChunk(step.value);
+      await onChunk(step.value);
       if (opts.signal?.aborted) throw aborted(opts.signal);
     }
     reader = undefined;
@@ -159,7 +159,7 @@ export async function fetchText(url: URL, opts: FetchOptions): Promise<string> {
   const total = await fetchStream(
     url,
     opts,
-    (c) => chunks.push(c.slice()),
+    (c) => void chunks.push(c.slice()),
     (n) => {
       throw new UpdateError("CLIENT_RESPONSE_TOO_LARGE", `${url.href}: more than ${opts.maxBytes} bytes (${n}+)`);
     },
