@@ -15,6 +15,10 @@ import type { VerifiedRelease } from "../pkg/web/otaseal.js";
 import { UpdateError, toUpdateError } from "./client/errors.js";
 import { checkUrl, type TransportSecurity } from "./client/fetch.js";
 import type { BackendCurrent, KeyValueStorage, StageInput, StagedBundle, UpdateBackend } from "./client/types.js";
+import { filesystemBackend } from "./filesystem.js";
+
+export { filesystemBackend };
+export type { FilesystemApi, FilesystemBackend, FilesystemBackendOptions } from "./filesystem.js";
 
 /**
  * The plugin methods the backend calls, typed by the real `CapacitorUpdaterPlugin`.
@@ -64,7 +68,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * A client backend over `@capgo/capacitor-updater`. Refuses off a native platform (the
  * plugin's web implementation returns a fake "builtin" bundle instead of failing:
  * `CLIENT_NOT_NATIVE`) and refuses releases it cannot pin (`CLIENT_BACKEND_UNSUPPORTED`:
- * otaseal-encrypted bundles, which only the web fallback or a filesystem installer can take).
+ * otaseal-encrypted bundles, which {@link filesystemBackend} or the web fallback take).
  *
  * @example
  * ```ts
@@ -123,7 +127,7 @@ export function capgoBackend(plugin: CapgoPlugin, options: CapgoBackendOptions):
     if (m.encryption) {
       return (
         `release ${m.version} is encrypted with otaseal's format, which @capgo/capacitor-updater cannot decrypt or pin; ` +
-        "install it with the web fallback (webBackend from otaseal/web), or decrypt in JS and write the verified files with @capacitor/filesystem"
+        "install it with filesystemBackend from otaseal/capacitor (native) or webBackend from otaseal/web (browsers)"
       );
     }
     if (mode === "files") {

@@ -97,6 +97,7 @@ test("encrypted releases are refused with CLIENT_BACKEND_UNSUPPORTED naming the 
   const s = setup();
   const release = await s.client.check(url("enc"));
   const e = await rejects(s.client.download(release), "CLIENT_BACKEND_UNSUPPORTED");
+  assert.match(e.message, /filesystemBackend from otaseal\/capacitor/);
   assert.match(e.message, /otaseal\/web/);
   assert.equal(s.double.calls.filter((c) => c.method === "download").length, 0);
 });
