@@ -552,6 +552,13 @@ class StagedExtract {
       throw new CliError(`cannot create a staging directory for ${dir}: ${e.code ?? e.message}`);
     }
     this.fd = null;
+    // Ctrl-C or a CI timeout must not leave pending (unverified) files behind.
+    this.onSignal = (signal) => {
+      this.abort();
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    };
+    process.once("SIGINT", this.onSignal);
+    process.once("SIGTERM", this.onSignal);
   }
   startFile(name) {
     // The core already refuses unsafe paths; re-check that nothing lands outside the root.
@@ -583,8 +590,12 @@ class StagedExtract {
   }
   commit() {
     try {
+      // mkdtemp makes the folder 0700; DIR gets the usual mode, as mkdir would give it.
+      const umask = process.umask();
+      fs.chmodSync(this.root, 0o777 & ~umask);
       if (fs.existsSync(this.dir)) fs.rmdirSync(this.dir);
       fs.renameSync(this.root, this.dir);
+      this.stopListening();
     } catch (e) {
       this.abort();
       throw new CliError(`cannot move the verified files to ${this.dir}: ${e.code ?? e.message}`);
@@ -598,6 +609,11 @@ class StagedExtract {
     }
     this.fd = null;
     fs.rmSync(this.root, { recursive: true, force: true });
+    this.stopListening();
+  }
+  stopListening() {
+    process.removeListener("SIGINT", this.onSignal);
+    process.removeListener("SIGTERM", this.onSignal);
   }
 }
 

@@ -3,7 +3,7 @@
 // Needs the package built (scripts/build.sh).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -188,10 +188,43 @@ test("--extract refuses a non-empty or unusable DIR before reading the bundle", 
   fs.writeFileSync(p("a-file"), "x");
   fails(2, "cannot use --extract", ...plain, "--extract", "a-file");
   fails(2, "cannot use --extract", ...plain, "--extract", "a-file/sub");
-  // An existing empty directory is fine.
+  // An existing empty directory is fine; DIR gets the usual mode (not mkdtemp's 0700).
   fs.mkdirSync(p("empty-out"));
   ok(...plain, "--extract", "empty-out");
   assert.deepEqual(fs.readFileSync(p("empty-out/index.html")), fs.readFileSync(p("app/index.html")));
+  ok(...plain, "--extract", "fresh-out");
+  const umask = process.umask();
+  assert.equal(fs.statSync(p("fresh-out")).mode & 0o777, 0o777 & ~umask);
+});
+
+test("SIGTERM during --extract removes the staged (unverified) files and exits 143", async () => {
+  // The bundle arrives through a FIFO, so the run is caught mid-stream deterministically.
+  execFileSync("mkfifo", [p("slow.zip")]);
+  const child = spawn(process.execPath, [CLI, "verify", "plain/manifest.json", "--trust", "trust-a.json", "--app", APP,
+    "--native", "5.0.0", "--bundle", "slow.zip", "--extract", "sig-out"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const writer = await fs.promises.open(p("slow.zip"), "w");
+  const staged = () => fs.readdirSync(dir).filter((n) => n.startsWith(".sig-out.otaseal-staging-"));
+  let code;
+  try {
+    const zip = fs.readFileSync(p("plain/bundle.zip"));
+    await writer.write(zip.subarray(0, zip.length - 200)); // every file, not the central directory
+    for (let i = 0; i < 500 && !(staged().length === 1 && fs.readdirSync(p(staged()[0])).length > 0); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(staged().length, 1, "files were being staged");
+    child.kill("SIGTERM");
+    // The handler removes the staging folder, then exits (which waits for the pending read).
+    for (let i = 0; i < 500 && staged().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  } finally {
+    // EOF for the child's pending read: Node's exit waits for its thread pool.
+    await writer.close();
+    if (child.exitCode === null) setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+    ({ code } = await exited);
+  }
+  assert.equal(code, 143);
+  assert.deepEqual(staged(), []);
+  assert.equal(fs.existsSync(p("sig-out")), false);
 });
 
 test("--json reports a rejection with ok:false and the code", () => {

@@ -4,17 +4,20 @@
 // --checkJs). They follow the native behaviour the backend relies on: non-UTF-8 data is
 // base64 (refused when malformed), a missing file or folder is an error, rename refuses an
 // existing destination, `setServerBasePath` is not persisted until `persistServerBasePath`,
-// and a cold start (`restart()`) loads the persisted path.
+// and a cold start (`restart()`) loads the persisted path the way Capacitor iOS does:
+// `Library/NoCloud/ionic_built_snapshots/` + the persisted path's last component.
 
 /** @typedef {import("@capacitor/filesystem").FilesystemPlugin} FilesystemPlugin */
 /** @typedef {Pick<FilesystemPlugin, "writeFile" | "appendFile" | "readFile" | "rmdir" | "rename" | "getUri">} FilesystemApi */
 /** @typedef {Pick<import("@capacitor/core").WebViewPlugin, "setServerBasePath" | "getServerBasePath" | "persistServerBasePath">} WebViewApi */
 
-export const APP_FILES = "/data/user/0/com.example.app/files";
-export const BUILTIN = "/android_asset/public";
+/** The app container (iOS); `Directory.LibraryNoCloud` is `Library/NoCloud` inside it. */
+export const CONTAINER = "/var/mobile/Containers/Data/Application/6F1C2D3E-0000-4000-8000-00000000A11E";
+export const NO_CLOUD = `${CONTAINER}/Library/NoCloud`;
+export const BUILTIN = "/private/var/containers/Bundle/Application/0000/App.app/public";
 
 /**
- * @param {{ failOn?: { method: string, nth: number }, onCall?: (method: string, args: any) => void }} [options]
+ * @param {{ failOn?: { method: string, nth: number }, onCall?: (method: string, args: any) => void, readError?: (path: string) => boolean }} [options]
  */
 export function recordingFilesystem(options = {}) {
   /** @type {Map<string, Uint8Array>} keyed "DIRECTORY/relative/path" */
@@ -52,7 +55,7 @@ export function recordingFilesystem(options = {}) {
       const k = key(o.directory, o.path);
       if (!o.recursive && !parentExists(k)) throw new Error("Parent folder doesn't exist");
       files.set(k, decode(o.data, o.encoding));
-      return { uri: `file://${APP_FILES}/${o.path}` };
+      return { uri: `file://${NO_CLOUD}/${o.path}` };
     },
     async appendFile(o) {
       record("appendFile", o);
@@ -66,6 +69,7 @@ export function recordingFilesystem(options = {}) {
     },
     async readFile(o) {
       record("readFile", o);
+      if (options.readError?.(o.path)) throw new Error("The operation couldn’t be completed. (I/O error)");
       const bytes = files.get(key(o.directory, o.path));
       if (!bytes) throw new Error("File does not exist");
       return { data: o.encoding === "utf8" ? new TextDecoder().decode(bytes) : Buffer.from(bytes).toString("base64") };
@@ -92,25 +96,27 @@ export function recordingFilesystem(options = {}) {
     },
     async getUri(o) {
       record("getUri", o);
-      return { uri: `file://${APP_FILES}/${encodeURI(o.path)}` };
+      if (o.directory !== "LIBRARY_NO_CLOUD") throw new Error(`this double models LIBRARY_NO_CLOUD only, got ${o.directory}`);
+      return { uri: `file://${NO_CLOUD}/${encodeURI(o.path)}` };
     },
   };
   return {
     plugin,
     calls,
-    /** Relative paths (and bytes) under `folder` of the Data directory. */
+    /** Relative paths (and bytes) under `folder` of LibraryNoCloud. */
     list(/** @type {string} */ folder) {
-      const prefix = `DATA/${folder}/`;
+      const prefix = `LIBRARY_NO_CLOUD/${folder}/`;
       return new Map([...files].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
     },
     /** @param {string} path @param {string} text */
     put(path, text) {
-      files.set(`DATA/${path}`, new TextEncoder().encode(text));
+      files.set(`LIBRARY_NO_CLOUD/${path}`, new TextEncoder().encode(text));
     },
   };
 }
 
-export function recordingWebView() {
+/** @param {{ delayMs?: number }} [options] */
+export function recordingWebView(options = {}) {
   /** @type {{ method: string, args: any }[]} */
   const calls = [];
   let path = BUILTIN;
@@ -119,6 +125,7 @@ export function recordingWebView() {
   const plugin = {
     async setServerBasePath(o) {
       calls.push({ method: "setServerBasePath", args: o });
+      if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       path = o.path;
     },
     async getServerBasePath() {
@@ -132,9 +139,10 @@ export function recordingWebView() {
   return {
     plugin,
     calls,
-    /** A cold start: the webview loads the persisted path. */
+    /** A cold start, as Capacitor iOS does it: the persisted path's last component under the snapshots folder. */
     restart() {
-      path = persisted;
+      const last = persisted.split("/").filter(Boolean).pop();
+      path = persisted === BUILTIN ? BUILTIN : `${NO_CLOUD}/ionic_built_snapshots/${last}`;
     },
     get path() {
       return path;

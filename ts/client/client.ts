@@ -292,7 +292,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
    * covers (a newer app build pins a newer root) are skipped.
    */
   function replay(trust: NonNullable<ClientState["trust"]>): string | null {
-    const id = JSON.stringify(trust.chain);
+    const id = JSON.stringify([trust.version, trust.chain]);
     if (replayed?.chain === id) return replayed.root;
     const apply = core.trustApplyRotation;
     if (!apply) return null;
