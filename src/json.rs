@@ -15,6 +15,12 @@ pub(crate) fn objects_at(json: &[u8], paths: &[&str]) -> bool {
     root.is_object() && paths.iter().all(|p| check(&root, &p.split('.').collect::<Vec<_>>()))
 }
 
+/// True when `json` starts (after whitespace) with `{`: for valid JSON, an object at the top
+/// level. A cheap test that needs no parse; invalid JSON is left to the typed parse.
+pub(crate) fn starts_as_object(json: &[u8]) -> bool {
+    json.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) == Some(&b'{')
+}
+
 fn check(value: &Value, path: &[&str]) -> bool {
     let Some((first, rest)) = path.split_first() else {
         return value.is_object() || value.is_null();
@@ -33,7 +39,15 @@ fn check(value: &Value, path: &[&str]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::objects_at;
+    use super::{objects_at, starts_as_object};
+
+    #[test]
+    fn top_level_object_test_needs_no_parse() {
+        assert!(starts_as_object(b" \n{\"a\":1}"));
+        assert!(!starts_as_object(b"[\"x\"]"));
+        assert!(!starts_as_object(b""));
+        assert!(!starts_as_object(b"  7"));
+    }
 
     #[test]
     fn arrays_in_place_of_objects_are_refused() {

@@ -167,12 +167,17 @@ fn time(field: &str, text: &str) -> Result<i64> {
 impl Manifest {
     /// Parses and validates manifest JSON (the DSSE payload, already size-capped).
     pub fn parse(json: &[u8], limits: &Limits) -> Result<Self> {
-        if !crate::json::objects_at(json, &["bundle", "encryption", "files[]"]) {
-            return Err(malformed("the manifest, bundle, encryption and each file must be JSON objects"));
+        // The version decides the schema, so it is checked before anything else in the
+        // document (FORMAT.md §3.6.1); only the top level must be an object for that.
+        if !crate::json::starts_as_object(json) {
+            return Err(malformed("the manifest must be a JSON object"));
         }
         let probe: VersionProbe = serde_json::from_slice(json).map_err(|e| malformed(e.to_string()))?;
         if probe.format_version != FORMAT_VERSION {
             return Err(Error::FormatVersionUnsupported { found: probe.format_version });
+        }
+        if !crate::json::objects_at(json, &["bundle", "encryption", "files[]"]) {
+            return Err(malformed("bundle, encryption and each file must be JSON objects"));
         }
         let raw: ManifestJson = serde_json::from_slice(json).map_err(|e| malformed(e.to_string()))?;
         Self::from_json(raw, limits)

@@ -176,12 +176,7 @@ impl<S: FileSink> Opener<S> {
 
     /// Feeds the next downloaded bytes. After any error the opener refuses further input.
     pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
-        if self.failed {
-            return Err(Error::InvalidState { reason: "opener failed earlier; start again".into() });
-        }
-        let result = self.push_inner(chunk);
-        self.failed = result.is_err();
-        result
+        self.guarded(|o| o.push_inner(chunk))
     }
 
     /// Step 14 and the running hash of step 19, for every delivered byte on either path.
@@ -259,15 +254,15 @@ impl<S: FileSink> Opener<S> {
 
     /// Step 17 (exactly the signed length was received), on its own: an external decryption
     /// path calls it before opening its final segment, in the order `finish` checks them.
-    pub fn check_complete(&self) -> Result<()> {
-        if self.failed {
-            return Err(Error::InvalidState { reason: "opener failed earlier; start again".into() });
-        }
-        let expected = self.release.manifest.bundle.length;
-        if self.received != expected {
-            return Err(Error::BundleTruncated { expected, actual: self.received });
-        }
-        Ok(())
+    /// Like every other step, a failure makes the opener unusable.
+    pub fn check_complete(&mut self) -> Result<()> {
+        self.guarded(|o| {
+            let expected = o.release.manifest.bundle.length;
+            if o.received != expected {
+                return Err(Error::BundleTruncated { expected, actual: o.received });
+            }
+            Ok(())
+        })
     }
 
     /// External decryption (an encrypted release whose segments the caller authenticates and

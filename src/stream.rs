@@ -295,12 +295,15 @@ impl StreamDecryptor {
 
 /// Why did segment `index` fail? Tries the other last-flag and nearby positions.
 fn diagnose(cipher: &Aes256Gcm, prefix: &[u8; NONCE_PREFIX_LEN], segment: &[u8], index: u64, last: bool) -> Error {
-    let body_len = segment.len() - TAG_LEN;
-    let opens_as = |at: u64, as_last: bool| -> bool {
+    let body_len = segment.len().saturating_sub(TAG_LEN);
+    // One scratch buffer for the up to 2 + 2 × (2·WINDOW + 1) trial decryptions.
+    let mut copy = Vec::with_capacity(body_len);
+    let mut opens_as = |at: u64, as_last: bool| -> bool {
         let (Some(n), Ok(tag)) = (nonce(prefix, at, as_last), Tag::try_from(&segment[body_len..])) else {
             return false;
         };
-        let mut copy = segment[..body_len].to_vec();
+        copy.clear();
+        copy.extend_from_slice(&segment[..body_len]);
         let tag: Tag = tag;
         cipher.decrypt_inout_detached(&Nonce::from(n), &[], copy.as_mut_slice().into(), &tag).is_ok()
     };
@@ -312,7 +315,7 @@ fn diagnose(cipher: &Aes256Gcm, prefix: &[u8; NONCE_PREFIX_LEN], segment: &[u8],
         };
     }
     let low = index.saturating_sub(DIAGNOSE_WINDOW);
-    for at in low..=index + DIAGNOSE_WINDOW {
+    for at in low..=index.saturating_add(DIAGNOSE_WINDOW) {
         if at != index && (opens_as(at, false) || opens_as(at, true)) {
             return if at > index {
                 Error::DecryptSegmentReordered { segment: index, belongs_at: at }

@@ -102,6 +102,7 @@ impl TrustRoot {
     /// Loads the pinned root the app ships: either a bare document, or a signed root envelope
     /// (as `trust rotate` writes), which must then carry a threshold of its own keys.
     pub fn from_pinned(json: &[u8], limits: &Limits) -> Result<Self> {
+        limits::check("max_envelope_bytes", limits.max_envelope_bytes, json.len() as u64)?;
         if looks_like_envelope(json) {
             let env = Envelope::parse(json, limits)?;
             let root = Self::from_envelope_payload(&env, limits)?;
@@ -179,8 +180,12 @@ impl TrustRoot {
     }
 }
 
-/// A DSSE envelope has `payloadType`; a root document has `_type`.
+/// A DSSE envelope is an object with a non-null `payloadType`; a root document has `_type`.
+/// (serde's derived structs also accept arrays, hence the object check first.)
 fn looks_like_envelope(json: &[u8]) -> bool {
+    if !crate::json::starts_as_object(json) {
+        return false;
+    }
     #[derive(Deserialize)]
     struct Probe {
         #[serde(rename = "payloadType")]

@@ -320,6 +320,35 @@ fn rotation_needs_both_thresholds() {
     assert_eq!(code(TrustRoot::from_pinned(only_old.to_json().as_bytes(), &limits)), "SIGNATURE_THRESHOLD");
 }
 
+/// Order rules of FORMAT.md that a code depends on: the manifest's version before its shape
+/// (§3.6.1), what counts as a pinned envelope (§4.4), the size cap before anything (§4.3), and
+/// an opener that refuses everything after a failed finish (§7).
+#[test]
+fn codes_follow_the_documented_order() {
+    let limits = Limits::default();
+    assert_eq!(
+        manifest_edit(|v| {
+            v["formatVersion"] = 2.into();
+            v["bundle"] = serde_json::json!([1]);
+        }),
+        "FORMAT_VERSION_UNSUPPORTED"
+    );
+    assert_eq!(manifest_edit(|v| v["bundle"] = serde_json::json!([1])), "MANIFEST_MALFORMED");
+    assert_eq!(code(TrustRoot::from_pinned(br#"["x"]"#, &limits)), "TRUST_ROOT_MALFORMED");
+    assert_eq!(code(TrustRoot::from_pinned(br#"[{"payloadType":"x"}]"#, &limits)), "TRUST_ROOT_MALFORMED");
+    let huge = format!(r#"{{"payloadType":"x","pad":"{}"}}"#, "a".repeat(limits.max_envelope_bytes as usize));
+    assert_eq!(code(TrustRoot::from_pinned(huge.as_bytes(), &limits)), "LIMIT_EXCEEDED");
+
+    let sealed = seal_with(sample_files(), None);
+    let release = verify(&sealed).unwrap();
+    let mut opener = Opener::new(release, &[], &limits, MemorySink::new()).unwrap();
+    let (head, tail) = sealed.bundle.split_at(sealed.bundle.len() - 1);
+    opener.push(head).unwrap();
+    assert_eq!(code(opener.finish_in_place()), "BUNDLE_TRUNCATED");
+    assert_eq!(code(opener.push(tail)), "INVALID_STATE");
+    assert_eq!(code(opener.finish_in_place()), "INVALID_STATE");
+}
+
 /// FORMAT.md §9 lists exactly ALL_CODES.
 #[test]
 fn format_md_documents_exactly_the_codes() {

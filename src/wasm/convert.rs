@@ -74,8 +74,34 @@ fn describe(value: &JsValue) -> String {
     }
 }
 
+/// A short string argument (app id, channel, platform, version, path, URL): more than
+/// `MAX_STRING_BYTES` is refused (`LIMIT_EXCEEDED`) before it is copied into wasm memory.
 pub(crate) fn string(value: &JsValue, what: &str) -> JsResult<String> {
-    value.as_string().ok_or_else(|| wrong_type(what, "a string", value))
+    bounded_string(value, what, "max_string_bytes", MAX_STRING_BYTES)
+}
+
+/// Far above any identifier, SemVer text, path (§8 `max_path_bytes`) or URL the format allows.
+pub(crate) const MAX_STRING_BYTES: u64 = 64 << 10;
+
+/// A JSON or PEM document, refused with `LIMIT_EXCEEDED` before it is copied into wasm memory
+/// (which never shrinks) when it is too long. UTF-8 is never shorter than UTF-16, so a UTF-16
+/// length over `max` bytes means the document is over it too.
+pub(crate) fn document(value: &JsValue, what: &str, max: u64) -> JsResult<String> {
+    bounded_string(value, what, "max_envelope_bytes", max)
+}
+
+/// A key file's PEM text: an Ed25519 PEM is about 120 bytes; anything over this is refused
+/// (`LIMIT_EXCEEDED`) before it is copied.
+pub(crate) const MAX_PEM_BYTES: u64 = 16 << 10;
+
+pub(crate) fn pem(value: &JsValue, what: &str) -> JsResult<String> {
+    bounded_string(value, what, "max_pem_bytes", MAX_PEM_BYTES)
+}
+
+fn bounded_string(value: &JsValue, what: &str, limit: &'static str, max: u64) -> JsResult<String> {
+    let text = value.dyn_ref::<js_sys::JsString>().ok_or_else(|| wrong_type(what, "a string", value))?;
+    core(crate::limits::check(limit, max, u64::from(text.length())))?;
+    Ok(String::from(text))
 }
 
 /// A safe integer (no fraction, |n| ≤ 2^53 - 1) within `min..=max`.
@@ -137,6 +163,10 @@ pub(crate) fn array(value: &JsValue, what: &str) -> JsResult<Array> {
 
 pub(crate) fn string_array(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
     array(value, what)?.iter().enumerate().map(|(i, v)| string(&v, &format!("{what}[{i}]"))).collect()
+}
+
+pub(crate) fn pem_array(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
+    array(value, what)?.iter().enumerate().map(|(i, v)| pem(&v, &format!("{what}[{i}]"))).collect()
 }
 
 pub(crate) fn semver(value: &JsValue, what: &str) -> JsResult<Version> {

@@ -22,7 +22,7 @@ pub fn inspect(
     #[wasm_bindgen(js_name = envelopeJson, unchecked_param_type = "string")] envelope_json: JsValue,
 ) -> JsResult<JsValue> {
     let limits = Limits::default();
-    let json = convert::string(&envelope_json, "envelopeJson")?;
+    let json = convert::document(&envelope_json, "envelopeJson", limits.max_envelope_bytes)?;
     let envelope = core(Envelope::parse(json.as_bytes(), &limits))?;
     let signatures: Array =
         envelope.signatures.iter().map(|s| Out::new().set("keyid", s.keyid.as_str()).build()).collect();

@@ -13,12 +13,12 @@ const PRIVATE_KEY_LABEL: &str = "-----BEGIN PRIVATE KEY-----";
 
 /// Parses PKCS#8 private key PEMs; `what` names the argument in errors.
 pub(crate) fn signing_keys(value: &JsValue, what: &str) -> JsResult<Vec<SigningKey>> {
-    convert::string_array(value, what)?.iter().map(|pem| core(SigningKey::from_pkcs8_pem(pem))).collect()
+    convert::pem_array(value, what)?.iter().map(|pem| core(SigningKey::from_pkcs8_pem(pem))).collect()
 }
 
 /// Parses SPKI public key PEMs.
 pub(crate) fn public_keys(value: &JsValue, what: &str) -> JsResult<Vec<PublicKey>> {
-    convert::string_array(value, what)?.iter().map(|pem| core(PublicKey::from_spki_pem(pem))).collect()
+    convert::pem_array(value, what)?.iter().map(|pem| core(PublicKey::from_spki_pem(pem))).collect()
 }
 
 fn public_key_info(key: &PublicKey) -> JsResult<JsValue> {
@@ -52,7 +52,7 @@ pub fn keygen() -> JsResult<JsValue> {
 /// ```
 #[wasm_bindgen(js_name = publicKeyInfo, unchecked_return_type = "PublicKeyInfo")]
 pub fn public_key_info_of(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue) -> JsResult<JsValue> {
-    let pem = convert::string(&pem, "pem")?;
+    let pem = convert::pem(&pem, "pem")?;
     if pem.trim_start().starts_with(PRIVATE_KEY_LABEL) {
         public_key_info(core(SigningKey::from_pkcs8_pem(&pem))?.public())
     } else {

@@ -54,8 +54,8 @@ fn verify(
     policy_value: &JsValue,
     limits: &Limits,
 ) -> JsResult<VerifiedRelease> {
-    let envelope_json = convert::string(envelope_json, "envelopeJson")?;
-    let trust_json = convert::string(trust_json, "trustJson")?;
+    let envelope_json = convert::document(envelope_json, "envelopeJson", limits.max_envelope_bytes)?;
+    let trust_json = convert::document(trust_json, "trustJson", limits.max_envelope_bytes)?;
     let policy = policy(policy_value)?;
     let trust = core(TrustRoot::from_pinned(trust_json.as_bytes(), limits))?;
     core(open::verify_release(envelope_json.as_bytes(), &trust, &policy, limits))
@@ -195,7 +195,10 @@ impl<S: FileSink + Rethrow> Session<S> {
         let keys = convert::array(decryption_keys, "decryptionKeys")?
             .iter()
             .enumerate()
-            .map(|(i, k)| core(BundleKey::from_bytes(&convert::bytes(&k, &format!("decryptionKeys[{i}]"))?)))
+            .map(|(i, k)| {
+                let raw = zeroize::Zeroizing::new(convert::bytes(&k, &format!("decryptionKeys[{i}]"))?);
+                core(BundleKey::from_bytes(&raw))
+            })
             .collect::<JsResult<Vec<_>>>()?;
         let release = verify(envelope_json, trust_json, policy, &limits)?;
         let opener = core(open::Opener::new(release.clone(), &keys, &limits, sink))?;
@@ -271,13 +274,29 @@ impl<S: FileSink + Rethrow> Session<S> {
         Ok(())
     }
 
-    fn segment_error(&mut self, index: f64, last: bool, segment: &[u8]) -> JsValue {
+    fn segment_error(&mut self, index: &JsValue, last: bool, segment: &JsValue) -> JsValue {
         let State::Open(opener) = &mut self.state else {
             return self.state_error();
         };
-        let error = opener.segment_error(index as u64, last, segment);
+        // Arguments are checked before anything is copied: a segment is never longer than
+        // the signed segment size.
+        let max = self.release.manifest.encryption.as_ref().map_or(0, |e| e.segment_size);
+        let checked = convert::int(index, "index", 0, 9_007_199_254_740_991).and_then(|i| {
+            let array = convert::uint8_array(segment, "segment")?;
+            if array.length() > max {
+                return Err(convert::invalid(format!(
+                    "segment: {} bytes, more than the segment size {max}",
+                    array.length()
+                )));
+            }
+            Ok((i as u64, array.to_vec()))
+        });
+        let error = match checked {
+            Ok((index, bytes)) => convert::ota_error(&opener.segment_error(index, last, &bytes)),
+            Err(e) => e,
+        };
         self.state = State::Failed;
-        convert::ota_error(&error)
+        error
     }
 
     fn state_error(&self) -> JsValue {
@@ -377,8 +396,13 @@ impl Opener {
     /// open (same diagnosis: truncation, reordering, duplication, trailing data, tag). The
     /// opener is unusable afterwards.
     #[wasm_bindgen(js_name = segmentError, unchecked_return_type = "OtaError")]
-    pub fn segment_error(&mut self, index: f64, last: bool, segment: &[u8]) -> JsValue {
-        self.0.segment_error(index, last, segment)
+    pub fn segment_error(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] index: JsValue,
+        last: bool,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] segment: JsValue,
+    ) -> JsValue {
+        self.0.segment_error(&index, last, &segment)
     }
 
     /// External decryption: as `finish`, the final segment having gone to `pushDecrypted`.
@@ -477,8 +501,13 @@ impl SinkOpener {
 
     /// External decryption: as `Opener.segmentError`.
     #[wasm_bindgen(js_name = segmentError, unchecked_return_type = "OtaError")]
-    pub fn segment_error(&mut self, index: f64, last: bool, segment: &[u8]) -> JsValue {
-        self.0.segment_error(index, last, segment)
+    pub fn segment_error(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] index: JsValue,
+        last: bool,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] segment: JsValue,
+    ) -> JsValue {
+        self.0.segment_error(&index, last, &segment)
     }
 
     /// External decryption: as `finish`, the final segment having gone to `pushDecrypted`.

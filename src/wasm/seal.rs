@@ -98,8 +98,8 @@ pub fn add_signature(
     #[wasm_bindgen(js_name = envelopeJson, unchecked_param_type = "string")] envelope_json: JsValue,
     #[wasm_bindgen(js_name = privateKeyPem, unchecked_param_type = "string")] private_key_pem: JsValue,
 ) -> JsResult<String> {
-    let envelope_json = convert::string(&envelope_json, "envelopeJson")?;
-    let pem = zeroize::Zeroizing::new(convert::string(&private_key_pem, "privateKeyPem")?);
+    let envelope_json = convert::document(&envelope_json, "envelopeJson", Limits::default().max_envelope_bytes)?;
+    let pem = zeroize::Zeroizing::new(convert::pem(&private_key_pem, "privateKeyPem")?);
     let key = core(crate::keys::SigningKey::from_pkcs8_pem(&pem))?;
     Ok(core(seal::add_signature(envelope_json.as_bytes(), &key, &Limits::default()))?.to_json())
 }

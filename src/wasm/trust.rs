@@ -50,7 +50,7 @@ pub fn trust_rotate(
     #[wasm_bindgen(js_name = signingKeyPems, unchecked_param_type = "string[]")] signing_key_pems: JsValue,
 ) -> JsResult<String> {
     let limits = Limits::default();
-    let old_json = convert::string(&old_trust_json, "oldTrustJson")?;
+    let old_json = convert::document(&old_trust_json, "oldTrustJson", limits.max_envelope_bytes)?;
     let keys = public_keys(&new_public_key_pems, "newPublicKeyPems")?;
     let threshold = self::threshold(&threshold)?;
     let signers = signing_keys(&signing_key_pems, "signingKeyPems")?;
@@ -82,7 +82,8 @@ pub fn trust_apply_rotation(
     #[wasm_bindgen(unchecked_optional_param_type = "Partial<Limits> | null")] limits: JsValue,
 ) -> JsResult<String> {
     let limits = convert::limits(&limits)?;
-    let current = core(TrustRoot::from_pinned(convert::string(&trust_json, "trustJson")?.as_bytes(), &limits))?;
-    let rotation = convert::string(&rotation_json, "rotationJson")?;
+    let trust_json = convert::document(&trust_json, "trustJson", limits.max_envelope_bytes)?;
+    let current = core(TrustRoot::from_pinned(trust_json.as_bytes(), &limits))?;
+    let rotation = convert::document(&rotation_json, "rotationJson", limits.max_envelope_bytes)?;
     Ok(core(current.rotate(rotation.as_bytes(), &limits))?.to_document_json())
 }

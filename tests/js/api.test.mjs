@@ -129,7 +129,21 @@ test("huge inputs hit limits, not memory", () => {
   rejects("2 MiB envelope", () => verifyRelease(huge, trust, policy), "LIMIT_EXCEEDED");
   rejects("2 MiB trust root", () => verifyRelease(sealed.envelopeJson, huge, policy), "LIMIT_EXCEEDED");
   rejects("2 MiB inspect", () => inspect(huge), "LIMIT_EXCEEDED");
-  rejects("huge app name", () => verifyRelease(sealed.envelopeJson, trust, { ...policy, app: huge }), "APP_MISMATCH");
+  rejects("huge app name", () => verifyRelease(sealed.envelopeJson, trust, { ...policy, app: huge }), "LIMIT_EXCEEDED");
+  rejects("huge PEM", () => publicKeyInfo(huge), "LIMIT_EXCEEDED");
+  // Refused before being copied into wasm memory, which never shrinks (wasm memory counts
+  // as `external`; a copy would grow it by the string's size for good).
+  const giant = "x".repeat(128 << 20);
+  for (const [label, call] of [
+    ["envelope", () => verifyRelease(giant, trust, policy)],
+    ["trust root", () => verifyRelease(sealed.envelopeJson, giant, policy)],
+    ["PEM", () => publicKeyInfo(giant)],
+    ["app", () => verifyRelease(sealed.envelopeJson, trust, { ...policy, app: giant })],
+  ]) {
+    const before = process.memoryUsage().external;
+    rejects(`128 MiB ${label}`, call, "LIMIT_EXCEEDED");
+    assert.ok(process.memoryUsage().external - before < 16 << 20, `${label}: copied into wasm memory`);
+  }
   const many = Array.from({ length: 20_001 }, (_, i) => ({ path: `f${i}`, data: new Uint8Array(0) }));
   rejects("20 001 files", () => seal(many, info, [pair.privateKeyPem]), "LIMIT_EXCEEDED");
   rejects("long path", () => seal([{ path: "a/".repeat(300) + "b", data: new Uint8Array(0) }], info, [pair.privateKeyPem]), "LIMIT_EXCEEDED");
@@ -139,6 +153,31 @@ test("huge inputs hit limits, not memory", () => {
   opener.free();
   rejects("tight limits", () => verifyRelease(sealed.envelopeJson, trust, policy, { maxEnvelopeBytes: 100 }), "LIMIT_EXCEEDED");
   rejects("negative limit", () => verifyRelease(sealed.envelopeJson, trust, policy, { maxFiles: -1 }), "INVALID_ARGUMENT");
+});
+
+test("segmentError checks its arguments before use and never panics", () => {
+  const { key } = bundleKeyGenerate();
+  const enc = seal(files, info, [pair.privateKeyPem], { key, segmentSize: 4096 });
+  const fresh = () => new Opener(enc.envelopeJson, trust, policy, [key]);
+  for (const [label, index, segment] of [
+    ["NaN index", NaN, new Uint8Array(100)],
+    ["negative index", -1, new Uint8Array(100)],
+    ["fractional index", 1.5, new Uint8Array(100)],
+    ["index past 2^53", 2 ** 60, new Uint8Array(100)],
+    ["segment longer than the segment size", 0, new Uint8Array(4097)],
+    ["segment not bytes", 0, "abc"],
+  ]) {
+    const o = fresh();
+    const e = o.segmentError(index, false, segment);
+    assert.equal(e.code, "INVALID_ARGUMENT", label);
+    rejects(`${label}: opener unusable afterwards`, () => o.push(new Uint8Array(1)), "INVALID_STATE");
+    o.free();
+  }
+  // The largest index is diagnosed (no overflow of the search window), as a tag failure.
+  const o = fresh();
+  o.push(enc.bundle.subarray(0, 40)); // the header: the key is derived, segments can be tried
+  assert.equal(o.segmentError(2 ** 53 - 1, true, new Uint8Array(100)).code, "DECRYPT_TAG");
+  o.free();
 });
 
 test("keys: truncated PEM, wrong key types, private for public and back", () => {
