@@ -214,13 +214,21 @@ function readBundleKey(file) {
 /** Every regular file under dir, as archive paths. Symlinks and special files are refused. */
 function readDirectory(dir) {
   const files = [];
+  const io = (what, f) => {
+    try {
+      return f();
+    } catch (e) {
+      throw new CliError(`cannot read ${what}: ${e.code ?? e.message}`);
+    }
+  };
   const walk = (abs, rel) => {
-    for (const entry of fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const entries = io(abs, () => fs.readdirSync(abs, { withFileTypes: true }));
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const childAbs = path.join(abs, entry.name);
       const childRel = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isSymbolicLink()) throw new CliError(`${childAbs} is a symbolic link: bundles hold regular files only`);
       if (entry.isDirectory()) walk(childAbs, childRel);
-      else if (entry.isFile()) files.push({ path: childRel, data: new Uint8Array(fs.readFileSync(childAbs)) });
+      else if (entry.isFile()) files.push({ path: childRel, data: new Uint8Array(io(childAbs, () => fs.readFileSync(childAbs))) });
       else throw new CliError(`${childAbs} is not a regular file`);
     }
   };
@@ -263,11 +271,18 @@ function readZip(buf) {
     if (((external >>> 16) & 0o170000) === 0o120000) fail(`${name} is a symbolic link`);
     if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) fail(`${name}: bad local header`);
     const dataAt = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    if (dataAt + csize > buf.length) fail(`${name}: data runs past the end of the file`);
     const raw = buf.subarray(dataAt, dataAt + csize);
     let data;
     if (method === 0) data = raw;
-    else if (method === 8) data = zlib.inflateRawSync(raw);
-    else fail(`${name}: compression method ${method} is not stored or deflate`);
+    else if (method === 8) {
+      try {
+        // Never more than the size the directory claims (a zip bomb stops here).
+        data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(usize, 1) });
+      } catch (e) {
+        fail(`${name}: deflate data is corrupt or larger than its stated size (${e.code ?? e.message})`);
+      }
+    } else fail(`${name}: compression method ${method} is not stored or deflate`);
     if (data.length !== usize) fail(`${name}: size mismatch`);
     files.push({ path: name, data: new Uint8Array(data) });
   }
@@ -503,7 +518,7 @@ async function cmdVerify(w, argv) {
     }
     report.ok = true;
   } catch (e) {
-    if (e instanceof CliError || !e?.code) throw e;
+    if (e instanceof CliError || e?.name !== "OtaError") throw e;
     report.code = e.code;
     report.message = e.message;
     if (o.json) out(true, "", report);
@@ -683,7 +698,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`otaseal: ${e.exitCode === REJECTED ? "rejected: " : ""}${e.message}\n`);
       process.exit(e.exitCode);
     }
-    if (e?.code && typeof e.code === "string" && /^[A-Z_]+$/.test(e.code)) {
+    // Only the core's own errors are verdicts; Node's (fs, zlib: also upper-case codes) are not.
+    if (e?.name === "OtaError" && typeof e.code === "string") {
       process.stderr.write(`otaseal: ${e.code}: ${e.message}\n`);
       process.exit(INPUT_CODES.has(e.code) ? USAGE : REJECTED);
     }

@@ -1,8 +1,9 @@
 /**
  * The browser and bundler entry (`import … from "otaseal"` in a page, Vite or webpack): the web
- * wasm build, fetched next to this module (`new URL("otaseal_bg.wasm", import.meta.url)`, which
- * Vite and webpack rewrite to the emitted asset) and instantiated before the import resolves,
- * and the update client bound to it.
+ * wasm build (`otaseal_simd_bg.wasm` where the engine has wasm SIMD, else `otaseal_bg.wasm`),
+ * fetched next to this module (`new URL(…, import.meta.url)`, which Vite and webpack rewrite to
+ * the emitted asset) and instantiated before the import resolves, and the update client bound
+ * to it.
  * For a custom wasm location use `otaseal/wasm` and call its default `init({ module_or_path })`.
  * @module
  */
@@ -23,10 +24,11 @@ export { WebCryptoOpener } from "./accel/webcrypto.js";
  * @example
  * ```ts
  * import { createUpdateClient, localStorageStorage } from "otaseal";
- * import { webBackend } from "otaseal/web";
+ * import { createWebUpdater, webBackend } from "otaseal/web";
  * const client = createUpdateClient({
  *   trust: trustJson, app: "com.example.app", channel: "production", platform: "web",
- *   backend: await webBackend({ builtinVersion: "1.0.0" }), storage: localStorageStorage(),
+ *   backend: webBackend(await createWebUpdater({ scope: "/app/", builtinVersion: "1.0.0" })),
+ *   storage: localStorageStorage(),
  * });
  * ```
  */

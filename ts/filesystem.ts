@@ -275,7 +275,7 @@ export function filesystemBackend(filesystem: FilesystemApi, options: Filesystem
       return exclusive(async () => {
         native();
         notSwitching("stage");
-        if (!input.files) throw new UpdateError("CLIENT_INVALID_STATE", "filesystemBackend needs the verified files (the client passes them after finish())");
+        if (!input.files) throw new UpdateError("CLIENT_UNVERIFIED_RELEASE", "filesystemBackend needs the verified files (the client passes them after finish())");
         const m = input.release.manifest;
         const id = `${m.version}-${m.bundle.zipSha256.slice(0, 16)}`;
         const staging = `${STAGING}/${id}`;

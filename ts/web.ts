@@ -114,6 +114,8 @@ export async function createWebUpdater(options: WebUpdaterOptions): Promise<WebU
     return b;
   };
   await store.collectGarbage();
+  /** Set by `set()`: this page still runs the bundle it switched away from. */
+  let switched: string | null = null;
 
   const updater: WebUpdater = {
     store,
@@ -130,14 +132,23 @@ export async function createWebUpdater(options: WebUpdaterOptions): Promise<WebU
         const cache = await env.caches.open(name);
         for (const f of o.otaseal.files) {
           const headers = { "content-type": contentType(f.path), "content-length": String(f.size), "x-otaseal-sha256": f.sha256, "x-otaseal-bundle": id };
-          await cache.put(store.keyOf(f.path), new Response(f.data.slice().buffer as ArrayBuffer, { headers }));
+          await cache.put(store.keyOf(f.path), new Response(f.data as Uint8Array<ArrayBuffer>, { headers }));
         }
       } catch (e) {
         await env.caches.delete(name).catch(() => undefined);
         throw new UpdateError("CLIENT_BACKEND_FAILED", `storing bundle ${id}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
       const bundle: UpdaterBundle = { id, version: m.version, downloaded: new Date(clock()).toISOString(), checksum: m.bundle.zipSha256, status: "pending" };
-      return store.update((s) => ({ state: addBundle(s, bundle), result: bundle }));
+      return store.update(async (s) => {
+        // Under the lock: another page's start-up clean-up may have deleted this cache while
+        // it was written (it was not listed yet). Only a complete cache is listed.
+        const stored = (await (await env.caches.open(name)).keys()).length;
+        if (stored !== o.otaseal.files.length) {
+          await env.caches.delete(name).catch(() => undefined);
+          throw new UpdateError("CLIENT_BACKEND_FAILED", `storing bundle ${id}: ${stored} of ${o.otaseal.files.length} files left after staging (another page cleaned up); download again`);
+        }
+        return { state: addBundle(s, bundle), result: bundle };
+      });
     },
     async next({ id }) {
       return store.update((s) => {
@@ -147,6 +158,8 @@ export async function createWebUpdater(options: WebUpdaterOptions): Promise<WebU
     },
     async set({ id }) {
       await store.update((s) => ({ state: activate(s, id, clock()), result: undefined }));
+      // This page runs the old bundle: only a page of the new one may confirm it.
+      switched = id;
       reload();
     },
     async current() {
@@ -165,6 +178,9 @@ export async function createWebUpdater(options: WebUpdaterOptions): Promise<WebU
       reload();
     },
     async notifyAppReady() {
+      if (switched !== null) {
+        throw new UpdateError("CLIENT_INVALID_STATE", `this page activated bundle ${switched} with set(); only a page that bundle serves may call notifyAppReady`);
+      }
       return store.update((s) => {
         const state = confirm(s);
         return { state, result: { bundle: info(state, state.current) } };

@@ -31,9 +31,11 @@ function setup({ native = true, mode, served, extraRoutes = {} } = {}) {
     fetch,
     clock: () => NOW * 1000,
   });
+  const verified = [];
+  client.on("verified", (e) => verified.push(e));
   client.on("failed", (e) => events.push(e));
   client.on("rejected", (e) => events.push(e));
-  return { double, client, fetch, events };
+  return { double, client, fetch, events, verified };
 }
 
 test("the recording double type-checks against the real CapacitorUpdaterPlugin definitions (and so does the backend)", () => {
@@ -60,7 +62,8 @@ test("zip mode: download({ url, version, checksum }) with exactly the signed zip
   const download = s.double.calls.filter((c) => c.method === "download");
   assert.deepEqual(download, [{ method: "download", args: { url: zipUrl("v2"), version: "2.0.0", checksum: v2.manifest.bundle.zipSha256 } }]);
   assert.ok(s.fetch.requests.some((r) => r.url === zipUrl("v2")), "the client verified every byte first");
-  assert.equal(dl.files.length, 2);
+  assert.equal(dl.files, null, "the plaintext is not kept: the plugin downloads the bundle itself");
+  assert.equal(s.verified.at(-1).files.length, 2);
   await s.client.apply(release, "next");
   assert.deepEqual(s.double.calls.at(-1), { method: "next", args: { id: dl.id } });
 });

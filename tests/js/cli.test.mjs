@@ -7,6 +7,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -313,6 +314,36 @@ test("bad files: missing, corrupt PEM, wrong key types, not JSON, empty", () => 
   fails(2, "not an otaseal bundle key file", "verify", "enc/manifest.json", "--trust", "trust.json", "--app", APP, "--decrypt", "keys/a.key");
   fs.writeFileSync(p("bad.zip"), "PK\x03\x04 not really");
   fails(2, "input zip", "seal", "bad.zip", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  // Hand-made input zips with a lying directory: exit 2 with a clear line, never a verdict.
+  const zipOf = (body, { usize, csize = body.length, method = 8 }) => {
+    const name = Buffer.from("a.txt");
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(csize, 20);
+    central.writeUInt32LE(usize, 24);
+    central.writeUInt16LE(name.length, 28);
+    const cdAt = local.length + name.length + body.length;
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(1, 8);
+    end.writeUInt16LE(1, 10);
+    end.writeUInt32LE(central.length + name.length, 12);
+    end.writeUInt32LE(cdAt, 16);
+    return Buffer.concat([local, name, body, central, name, end]);
+  };
+  const sealZip = (file, bytes) => {
+    fs.writeFileSync(p(file), bytes);
+    return fails(2, "input zip", "seal", file, "--app", APP, "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  };
+  const bomb = zlib.deflateRawSync(Buffer.alloc(10 << 20));
+  assert.match(sealZip("bomb.zip", zipOf(bomb, { usize: 100 })).stderr, /larger than its stated size/);
+  assert.match(sealZip("corrupt.zip", zipOf(Buffer.from([0xff, 0xff, 0xff]), { usize: 3 })).stderr, /corrupt/);
+  assert.match(sealZip("past-end.zip", zipOf(Buffer.from("abc"), { usize: 3, csize: 1 << 20, method: 0 })).stderr, /past the end/);
   fs.mkdirSync(p("linked"));
   fs.writeFileSync(p("linked/index.html"), "x");
   fs.symlinkSync("/etc/passwd", p("linked/passwd"));

@@ -296,6 +296,19 @@ test("client codes: URL, HTTP, network, timeout, size", async () => {
   const dev = setup(k, { "http://127.0.0.1:8080/v2/manifest.json": v2.envelopeJson }, { transport: "allow-loopback-http" });
   assert.equal((await dev.client.check("http://127.0.0.1:8080/v2/manifest.json")).manifest.version, "2.0.0");
   await rejects(dev.client.check("http://192.168.1.2/m.json"), "CLIENT_INSECURE_URL");
+  // A loopback development server may not redirect to plain HTTP off loopback (same protocol,
+  // so a protocol comparison alone would let it through); HTTPS anywhere is fine.
+  const offLoopback = (target) => setup(k, {}, {
+    transport: "allow-loopback-http",
+    fetch: async () => {
+      const r = new Response(v2.envelopeJson);
+      Object.defineProperty(r, "url", { value: target });
+      Object.defineProperty(r, "redirected", { value: true });
+      return r;
+    },
+  });
+  await rejects(offLoopback("http://evil.example.com/m.json").client.check("http://127.0.0.1:8080/v2/manifest.json"), "CLIENT_INSECURE_URL");
+  assert.equal((await offLoopback("https://cdn.example.com/m.json").client.check("http://127.0.0.1:8080/v2/manifest.json")).manifest.version, "2.0.0");
 });
 
 test("client codes: lifecycle guards, unverified releases, options", async () => {

@@ -115,7 +115,7 @@ export interface DownloadedRelease {
   release: VerifiedRelease;
   id: string;
   version: string;
-  /** The verified files, when the client downloaded the bundle itself. */
+  /** The verified files, for backends that install files (`accepts: "files"`); `null` for pin backends, whose native side downloads the bundle itself. */
   files: OpenedRelease["files"] | null;
 }
 
@@ -194,28 +194,41 @@ function unixSeconds(ms: number): number {
 }
 
 /**
- * A `FileSink` that keeps each verified file as one `Uint8Array` in JS memory. The files are
- * pending until the opener's `finish()` returns; only then are they handed on.
+ * A `FileSink` that keeps each verified file as one `Uint8Array` in JS memory (`keep`), or
+ * only checks the sizes (a pin backend's native side downloads the bundle again, so holding
+ * its plaintext would be waste). The files are pending until the opener's `finish()` returns;
+ * only then are they handed on.
  */
-function collectFiles(manifest: VerifiedRelease["manifest"]): { sink: FileSink; files: OpenedFile[] } {
+function collectFiles(manifest: VerifiedRelease["manifest"], keep: boolean): { sink: FileSink; files: OpenedFile[] } {
   const signed = new Map(manifest.files.map((f) => [f.path, f.sha256]));
   const files: OpenedFile[] = [];
-  let current: { path: string; size: number; data: Uint8Array; filled: number } | null = null;
+  let current: { path: string; size: number; parts: Uint8Array[]; filled: number } | null = null;
   const sink: FileSink = {
     startFile(path, size) {
-      current = { path, size, data: new Uint8Array(size), filled: 0 };
+      current = { path, size, parts: [], filled: 0 };
     },
     write(data) {
       // The core never writes past the signed size; the check keeps a broken core from
-      // overrunning silently.
+      // overrunning silently. Each `data` is a fresh copy the sink may keep.
       if (!current || current.filled + data.length > current.size) throw new UpdateError("CLIENT_INVALID_STATE", "file sink: write past the signed size");
-      current.data.set(data, current.filled);
+      if (keep) current.parts.push(data);
       current.filled += data.length;
     },
     endFile() {
       const sha256 = current ? signed.get(current.path) : undefined;
       if (!current || current.filled !== current.size || sha256 === undefined) throw new UpdateError("CLIENT_INVALID_STATE", "file sink: a file ended short or unsigned");
-      files.push({ path: current.path, size: current.size, sha256, data: current.data });
+      if (keep) {
+        // One piece (most files) is kept as it came; more are joined once.
+        let data = current.parts.length === 1 ? (current.parts[0] as Uint8Array) : new Uint8Array(current.size);
+        if (current.parts.length !== 1) {
+          let at = 0;
+          for (const part of current.parts) {
+            data.set(part, at);
+            at += part.length;
+          }
+        }
+        files.push({ path: current.path, size: current.size, sha256, data });
+      }
       current = null;
     },
   };
@@ -415,6 +428,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
           timeoutMs: options.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS,
           maxBytes: limits.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES,
           signal: opts?.signal,
+          transport,
         });
         const { state, cur } = await reconcile();
         const now = unixSeconds(clock());
@@ -471,7 +485,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         if (backend.accepts === "files" || backend.verifyInJs) {
           const { state, cur } = await reconcile();
           const policy = policyOf(state, cur, unixSeconds(clock()));
-          const sunk = core.SinkOpener ? collectFiles(m) : null;
+          const sunk = core.SinkOpener ? collectFiles(m, backend.accepts === "files") : null;
           const opener = sunk && core.SinkOpener
             ? new core.SinkOpener(entry.envelopeJson, trustOf(state), policy, keys, sunk.sink, limits)
             : new core.Opener(entry.envelopeJson, trustOf(state), policy, keys, limits);
@@ -482,7 +496,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
                 : null;
             await fetchStream(
               bundleUrl,
-              { fetch: fetchFn, timeoutMs: options.bundleTimeoutMs ?? DEFAULT_BUNDLE_TIMEOUT_MS, maxBytes: total, signal: opts?.signal },
+              { fetch: fetchFn, timeoutMs: options.bundleTimeoutMs ?? DEFAULT_BUNDLE_TIMEOUT_MS, maxBytes: total, signal: opts?.signal, transport },
               async (chunk) => {
                 if (accelerated) await accelerated.push(chunk);
                 else opener.push(chunk);
@@ -499,7 +513,8 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
           } finally {
             opener.free();
           }
-          emit("verified", { release, stage: "bundle", files: opened.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })) });
+          // `finish()` passed: every signed file arrived with its signed size and SHA-256.
+          emit("verified", { release, stage: "bundle", files: m.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })) });
         }
         let staged;
         try {
@@ -507,7 +522,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
             release,
             bundleUrl: bundleUrl.href,
             manifestUrl: entry.manifestUrl,
-            ...(opened ? { files: opened.files } : {}),
+            ...(opened && backend.accepts === "files" ? { files: opened.files } : {}),
             ...(opts?.signal ? { signal: opts.signal } : {}),
             onProgress: (received, t) => {
               if (!opened) {
@@ -519,7 +534,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         } catch (e) {
           throw toUpdateError(e, "CLIENT_BACKEND_FAILED", `${backend.name} download`);
         }
-        const downloaded: DownloadedRelease = { release, id: staged.id, version: staged.version, files: opened?.files ?? null };
+        const downloaded: DownloadedRelease = { release, id: staged.id, version: staged.version, files: backend.accepts === "files" ? (opened?.files ?? null) : null };
         entry.downloaded = downloaded;
         return downloaded;
       } catch (e) {

@@ -58,6 +58,8 @@ export interface FetchOptions {
   /** Reading stops with `onTooLarge()` as soon as more than this many bytes arrived. */
   maxBytes: number;
   signal?: AbortSignal | undefined;
+  /** What a redirect may lead to (the same rule as the URL itself); default `"https-only"`. */
+  transport?: TransportSecurity;
 }
 
 /**
@@ -101,10 +103,14 @@ export async function fetchStream(
       throw fail(e);
     }
     if (response.redirected || (response.url && response.url !== url.href)) {
-      // A redirect must not leave HTTPS (fetch follows https → http on some platforms).
-      const final = response.url ? new URL(response.url) : url;
-      if (final.protocol !== url.protocol) {
-        throw new UpdateError("CLIENT_INSECURE_URL", `${url.href} redirected to ${final.protocol}//${final.host}`);
+      // Where a redirect led must pass the same rule as the URL asked for: no HTTPS → HTTP
+      // (fetch follows it on some platforms), and loopback HTTP may not lead off loopback.
+      const final = response.url || url.href;
+      try {
+        checkUrl(final, undefined, opts.transport ?? "https-only");
+      } catch (e) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new UpdateError("CLIENT_INSECURE_URL", `${url.href} redirected to ${final}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
     }
     if (!response.ok) {

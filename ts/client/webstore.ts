@@ -37,7 +37,8 @@ export interface WebStore {
   readonly scope: string;
   read(): Promise<UpdaterState>;
   /** Runs `f` on the current state under the lock and stores what it returns. */
-  update<T>(f: (state: UpdaterState) => { state: UpdaterState; result: T }): Promise<T>;
+  /** Reads, changes and writes the state under the lock (`f` may check Cache Storage first). */
+  update<T>(f: (state: UpdaterState) => { state: UpdaterState; result: T } | Promise<{ state: UpdaterState; result: T }>): Promise<T>;
   bundleCacheName(id: string): string;
   /** The cache key of `path` in a bundle: the URL it is served at. */
   keyOf(path: string): string;
@@ -84,7 +85,7 @@ export function webStore(options: WebStoreOptions): WebStore {
     read,
     update(f) {
       return locked(async () => {
-        const { state, result } = f(await read());
+        const { state, result } = await f(await read());
         const cache = await caches.open(metaCache);
         await cache.put(stateKey, new Response(JSON.stringify(state), { headers: { "content-type": "application/json" } }));
         return result;

@@ -1,0 +1,108 @@
+// The web fallback updater (otaseal/web) in Node, over an in-memory Cache Storage that behaves
+// like the browser's where it matters here: a deleted cache is gone for later `open`s even if
+// a writer still holds the old object. The browser end-to-end tests (tests/browser) run the
+// same updater in Chromium with the service worker; these cover races a single page can't show.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createWebUpdater } from "../../dist/web.js";
+import { APP, CHANNEL, NOW, keys, ota, rejects, seal } from "./client-fixtures.mjs";
+
+const k = keys();
+const release = seal(k, "2.0.0");
+
+/** The verified download the client would hand over (`otaseal: { release, files }`). */
+function verified() {
+  const opener = new ota.Opener(release.envelopeJson, k.trust, { app: APP, channel: CHANNEL, platform: "web", now: NOW }, []);
+  opener.push(release.bundle);
+  const opened = opener.finish();
+  opener.free();
+  return { version: opened.release.manifest.version, checksum: opened.release.manifest.bundle.zipSha256, url: "https://x.example/bundle.zip", otaseal: opened };
+}
+
+function memoryCaches({ beforePut } = {}) {
+  const stores = new Map();
+  const key = (r) => (typeof r === "string" ? r : r.url);
+  const cacheOf = (name, entries) => ({
+    async put(request, response) {
+      await beforePut?.(name);
+      entries.set(key(request), { body: await response.arrayBuffer(), headers: [...response.headers] });
+    },
+    async match(request) {
+      const e = entries.get(key(request));
+      return e ? new Response(e.body, { headers: e.headers }) : undefined;
+    },
+    async keys() {
+      return [...entries.keys()].map((u) => new Request(u));
+    },
+    async delete(request) {
+      return entries.delete(key(request));
+    },
+  });
+  return {
+    async open(name) {
+      if (!stores.has(name)) stores.set(name, new Map());
+      return cacheOf(name, stores.get(name));
+    },
+    async delete(name) {
+      return stores.delete(name);
+    },
+    async keys() {
+      return [...stores.keys()];
+    },
+    async has(name) {
+      return stores.has(name);
+    },
+  };
+}
+
+async function withCaches(caches, f) {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "caches");
+  globalThis.caches = caches;
+  try {
+    return await f();
+  } finally {
+    if (saved) Object.defineProperty(globalThis, "caches", saved);
+    else delete globalThis.caches;
+  }
+}
+
+const options = { scope: "https://app.example/app/", builtinVersion: "1.0.0", reload: () => {} };
+
+test("without Cache Storage the web fallback refuses to start: CLIENT_WEB_UNAVAILABLE", async () => {
+  assert.equal(globalThis.caches, undefined);
+  await rejects(createWebUpdater(options), "CLIENT_WEB_UNAVAILABLE");
+});
+
+test("another page's start-up clean-up during staging: the download fails and nothing is listed", async () => {
+  let puts = 0;
+  const caches = memoryCaches({
+    beforePut: async (name) => {
+      // The second file of the bundle: a new page opens the updater, which deletes caches the
+      // state does not list yet (leftovers of interrupted downloads), this one included.
+      if (name.includes("bundle") && ++puts === 2) await createWebUpdater(options);
+    },
+  });
+  await withCaches(caches, async () => {
+    const updater = await createWebUpdater(options);
+    const e = await rejects(updater.download(verified()), "CLIENT_BACKEND_FAILED");
+    assert.match(e.message, /another page cleaned up/);
+    assert.deepEqual((await updater.list()).bundles, []);
+    // Without interference the same download is listed, with every file stored.
+    const bundle = await updater.download(verified());
+    assert.equal(bundle.version, "2.0.0");
+    assert.deepEqual((await updater.list()).bundles.map((b) => b.id), [bundle.id]);
+  });
+});
+
+test("the page that called set() cannot confirm the new bundle; a page of that bundle can", async () => {
+  await withCaches(memoryCaches(), async () => {
+    const old = await createWebUpdater(options);
+    const bundle = await old.download(verified());
+    await old.set({ id: bundle.id });
+    await rejects(old.notifyAppReady(), "CLIENT_INVALID_STATE");
+    assert.equal((await old.list()).bundles[0].status, "pending");
+    const page = await createWebUpdater(options); // the reload into the new bundle
+    assert.equal((await page.notifyAppReady()).bundle.id, bundle.id);
+    assert.equal((await page.list()).bundles[0].status, "success");
+  });
+});
