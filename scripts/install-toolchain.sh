@@ -46,4 +46,10 @@ if [ "$with_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v
   say "chromium + chromium-driver from Debian"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+# Installer conformance for @capawesome/capacitor-live-update (Android): the real zip4j, run
+# from Java (tests/conformance/extractors/zip4j*.mjs). Debian's 2.11.5 is the plugin's default.
+if [ ! -f /usr/share/java/zip4j.jar ]; then
+  say "zip4j (libzip4j-java) from Debian"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libzip4j-java >/dev/null
+fi
 say "done"

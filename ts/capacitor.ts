@@ -19,6 +19,7 @@ import { filesystemBackend } from "./filesystem.js";
 
 export { filesystemBackend };
 export type { FilesystemApi, FilesystemBackend, FilesystemBackendOptions } from "./filesystem.js";
+export { capawesomeBackend, capawesomeBundleId, type CapawesomeBackendOptions, type CapawesomePlugin } from "./capawesome.js";
 
 /**
  * The plugin methods the backend calls, typed by the real `CapacitorUpdaterPlugin`.
