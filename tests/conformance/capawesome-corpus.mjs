@@ -85,6 +85,13 @@ export const capawesomeCases = [
     note: "ZIPFoundation and zip4j (< 8.2.1) make a symlink; SSZipArchive only honours host 3",
   },
   {
+    name: "owner-unreadable-permissions",
+    files: base,
+    build: zipOf(base, (p) => (p === "app.js" ? { mode: S_IFREG | 0o200 } : {})),
+    rule: "when the high 16 bits of the external attributes are set (any host), their permission bits include owner read (0o400)",
+    note: "zip4j (< 8.2.1, any host) and ZIPFoundation (hosts 3, 19) apply the mode: the webview cannot read app.js",
+  },
+  {
     name: "dos-directory-bit-on-file",
     files: base,
     build: zipOf(base, (p) => (p === "app.js" ? { external: ((S_IFREG | 0o644) << 16 | DOS_DIR) >>> 0 } : {})),

@@ -36,6 +36,7 @@ const OWED = new Set([
   "lone-top-folder",
   "no-index-html",
   "index-html-wrong-case",
+  "owner-unreadable-permissions",
 ]);
 
 // A real release to take the manifest's shape and the signer from.
@@ -84,7 +85,7 @@ function strictVerdict(zip, files) {
   }
 }
 
-/** What an installer left in `dir`: regular files (path → bytes) and links. */
+/** What an installer left in `dir`: regular files (path → bytes, owner-readable) and links. */
 function treeOf(dir, rel = "", out = { files: new Map(), links: [] }) {
   for (const n of fs.readdirSync(dir)) {
     const p = path.join(dir, n);
@@ -92,7 +93,7 @@ function treeOf(dir, rel = "", out = { files: new Map(), links: [] }) {
     const st = fs.lstatSync(p);
     if (st.isSymbolicLink()) out.links.push(`${r} -> ${fs.readlinkSync(p)}`);
     else if (st.isDirectory()) treeOf(p, r, out);
-    else out.files.set(r, fs.readFileSync(p));
+    else out.files.set(r, { bytes: fs.readFileSync(p), readable: (st.mode & 0o400) !== 0 });
   }
   return out;
 }
@@ -103,9 +104,10 @@ function agreement(result, dir, files) {
   const { files: got, links } = treeOf(dir);
   const problems = [...links.map((l) => `link ${l}`)];
   for (const f of files) {
-    const bytes = got.get(f.path);
-    if (!bytes) problems.push(`missing ${f.path}`);
-    else if (!bytes.equals(Buffer.from(f.data))) problems.push(`other bytes at ${f.path}`);
+    const got1 = got.get(f.path);
+    if (!got1) problems.push(`missing ${f.path}`);
+    else if (!got1.bytes.equals(Buffer.from(f.data))) problems.push(`other bytes at ${f.path}`);
+    else if (!got1.readable) problems.push(`${f.path} unreadable (no owner read permission)`);
   }
   for (const p of got.keys()) if (!files.some((f) => f.path === p)) problems.push(`extra ${p}`);
   return problems.length ? problems.join("; ") : "ok";

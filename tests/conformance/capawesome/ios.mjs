@@ -70,9 +70,10 @@ class IosFs {
     if (existing) return existing.name;
     return (pn?.name ? pn.name + "/" : "") + parts.at(-1);
   }
-  write(p, data) {
+  /** `mode`: the permission bits the installer sets (undefined: the system default). */
+  write(p, data, mode) {
     const name = this.spelling(p);
-    this.nodes.set(IosFs.fold(name), { name, type: "file", data });
+    this.nodes.set(IosFs.fold(name), { name, type: "file", data, mode });
   }
   link(p, target) {
     const name = this.spelling(p);
@@ -130,7 +131,10 @@ function materialize(vfs, root, outDir) {
     if (n.type === "dir") fs.mkdirSync(dst, { recursive: true });
     else {
       fs.mkdirSync(path.dirname(dst), { recursive: true });
-      if (n.type === "file") fs.writeFileSync(dst, n.data);
+      if (n.type === "file") {
+        fs.writeFileSync(dst, n.data);
+        if (n.mode !== undefined) fs.chmodSync(dst, n.mode);
+      }
       else fs.symlinkSync(n.target, dst);
     }
   }
@@ -200,7 +204,10 @@ export function sszipArchive(zip) {
         // fopen(…, "wb") on a folder: EISDIR, logged and skipped.
       } else if (existing?.type === "link") {
         return { vfs, error: `entry ${name}: would write through a link (not modelled)` };
-      } else vfs.write(name, data);
+      } else {
+        // preserveAttributes: the high 16 bits, whatever the host, plus owner read/write (#293).
+        vfs.write(name, data, ((e.external >>> 16) | 0o600) & 0o7777);
+      }
     } else {
       const target = new TextDecoder().decode(data.includes(0) ? data.subarray(0, data.indexOf(0)) : data);
       const resolved = path.posix.normalize(path.posix.join("/dest", path.posix.dirname(name), target));
@@ -256,6 +263,7 @@ export function zipFoundationUnzipItem(zip) {
   usable.sort((x, y) => rank[x.type] - rank[y.type]);
   const vfs = new IosFs();
   for (const { e, name, type } of usable) {
+    const host = e.versionMadeBy >> 8;
     const std = path.posix.normalize(path.posix.join("/dest", name));
     if (!(std === "/dest" || std.startsWith("/dest/"))) throw new Error(`fileReadInvalidFileName: ${name}`);
     const rel = std.slice("/dest/".length);
@@ -267,7 +275,10 @@ export function zipFoundationUnzipItem(zip) {
     } else if (type === "file") {
       if (vfs.get(rel)) throw new Error(`fileWriteFileExists: ${name}`);
       if (!vfs.mkdirs(parent)) throw new Error(`createParentDirectoryStructure ${name}: a file is in the way`);
-      vfs.write(rel, data);
+      // FileManager.permissions(for:osType:entryType:): the mode's permission bits for hosts 3
+      // and 19 (0 → 0644), the default for every other host.
+      const perms = (e.external >>> 16) & 0o7777;
+      vfs.write(rel, data, (host === 3 || host === 19) && perms !== 0 ? perms : 0o644);
     } else {
       if (vfs.get(rel)) throw new Error(`fileWriteFileExists: ${name}`);
       const target = utf8(data);
