@@ -142,6 +142,29 @@ export const capawesomeCases = [
     note: "zip4j and ZIPFoundation fail the install; SSZipArchive stops after writing app.js",
   },
   {
+    name: "deflate-distance-too-far-back",
+    files: [...base, f("zeros.bin", new Uint8Array(3))],
+    // One fixed-Huffman block: a length-3 copy from distance 1 at the start of the output, then
+    // end of block. A zero-filling inflater makes 3 zero bytes; zlib says "invalid distance too far back".
+    build: zipOf([...base, f("zeros.bin", new Uint8Array(3))], (p) => (p === "zeros.bin" ? { payload: Uint8Array.of(0x03, 0x02, 0x00) } : {})),
+    rule: "deflate streams are decoded exactly as zlib decodes them: a distance before the start of the output is refused (issue 10, class 4)",
+    note: "zip4j (java.util.zip.Inflater) fails the install, SSZipArchive stops before writing zeros.bin, ZIPFoundation fails",
+  },
+  {
+    name: "file-and-folder-prefix",
+    files: [...base, f("lib.js", "x"), f("lib.js/y.js", "y")],
+    build: zipOf([...base, f("lib.js", "x"), f("lib.js/y.js", "y")]),
+    rule: "no path is a folder prefix of another path that is a file (issue 10, class 2)",
+    note: "zip4j cannot create the folder lib.js; SSZipArchive and ZIPFoundation keep one of the two",
+  },
+  {
+    name: "component-over-255-bytes",
+    files: [...base, f(`${"a".repeat(256)}.js`, "long")],
+    build: zipOf([...base, f(`${"a".repeat(256)}.js`, "long")]),
+    rule: "every path component is at most 255 bytes (issue 10, class 3)",
+    note: "no device file system can create the name: the real zip4j fails on this host's file system",
+  },
+  {
     name: "utf8-name-without-flag",
     files: [...base, f("Schrift-ü.woff2", "font")],
     build: zipOf([...base, f("Schrift-ü.woff2", "font")], (p) => (p.startsWith("Schrift") ? { flags: 0 } : {})),

@@ -37,6 +37,9 @@ const OWED = new Set([
   "no-index-html",
   "index-html-wrong-case",
   "owner-unreadable-permissions",
+  "deflate-distance-too-far-back",
+  "file-and-folder-prefix",
+  "component-over-255-bytes",
 ]);
 
 // A real release to take the manifest's shape and the signer from.

@@ -42,6 +42,10 @@ class IosFs {
   static fold(p) {
     return p.normalize("NFD").toLowerCase();
   }
+  /** APFS: a name is at most 255 bytes of UTF-8. */
+  static tooLong(p) {
+    return p.split("/").some((c) => Buffer.byteLength(c, "utf8") > 255);
+  }
   parts(p) {
     return p.split("/").filter((c) => c !== "" && c !== ".");
   }
@@ -193,9 +197,15 @@ export function sszipArchive(zip) {
     }
     name = parts.filter((c) => c !== "").join("/"); // stringByAppendingPathComponent drops empty components
     if (!name) name = String(i);
-    if (isDirectory) vfs.mkdirs(name);
-    else vfs.mkdirs(parts.slice(0, -1).filter((c) => c !== "").join("/"));
+    // createDirectoryAtPath errors are logged and ignored (all but code 640, "no space").
+    const parentOk = isDirectory ? vfs.mkdirs(name) : vfs.mkdirs(parts.slice(0, -1).filter((c) => c !== "").join("/"));
     if (isDirectory && !isLink) continue;
+    if (!parentOk || IosFs.tooLong(name)) {
+      // fopen/symlink under a file (ENOTDIR) or with a name over 255 bytes (ENAMETOOLONG) fails:
+      // logged, the entry is skipped, unzipping goes on.
+      if (decode(zip, e) === null) return { vfs, error: `entry ${name}: unzReadCurrentFile failed` };
+      continue;
+    }
     const data = decode(zip, e);
     if (data === null) return { vfs, error: `entry ${name}: unzReadCurrentFile failed` };
     if (!isLink) {
@@ -264,6 +274,7 @@ export function zipFoundationUnzipItem(zip) {
   const vfs = new IosFs();
   for (const { e, name, type } of usable) {
     const host = e.versionMadeBy >> 8;
+    if (IosFs.tooLong(name)) throw new Error(`ENAMETOOLONG: ${name}`);
     const std = path.posix.normalize(path.posix.join("/dest", name));
     if (!(std === "/dest" || std.startsWith("/dest/"))) throw new Error(`fileReadInvalidFileName: ${name}`);
     const rel = std.slice("/dest/".length);

@@ -25,6 +25,7 @@ export const FLAG_UTF8 = 1 << 11;
  * @property {number} [flags]    general purpose flags, default UTF-8 when the name is not ASCII
  * @property {"store" | "deflate"} [method]
  * @property {number} [crc]      a CRC-32 to write instead of the right one
+ * @property {Uint8Array} [payload] the compressed bytes to write instead of deflating `data`
  */
 
 const enc = new TextEncoder();
@@ -38,7 +39,7 @@ export function buildZip(entries) {
     const name = typeof e.name === "string" ? enc.encode(e.name) : e.name;
     const data = e.data === undefined ? new Uint8Array(0) : typeof e.data === "string" ? enc.encode(e.data) : e.data;
     const method = e.method ?? "store";
-    const payload = method === "deflate" ? deflateRawSync(data) : data;
+    const payload = e.payload ?? (method === "deflate" ? deflateRawSync(data) : data);
     const ascii = name.every((b) => b < 0x80);
     const flags = e.flags ?? (ascii ? 0 : FLAG_UTF8);
     const host = e.host ?? HOST.UNIX;
