@@ -119,8 +119,21 @@ function agreement(result, dir, files) {
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "otaseal-capawesome-conformance-"));
 process.on("exit", () => fs.rmSync(work, { recursive: true, force: true }));
 
+// And what otaseal's own writer produces (`seal`): the zips real releases ship.
+const sealedFiles = [
+  { path: "index.html", data: new TextEncoder().encode("<!doctype html><script src=assets/app.js></script>\n") },
+  { path: "assets/app.js", data: new TextEncoder().encode("console.log(1);\n".repeat(500)) },
+  { path: "assets/img/logo.svg", data: new TextEncoder().encode("<svg xmlns='http://www.w3.org/2000/svg'/>") },
+  { path: ".well-known/assetlinks.json", data: new TextEncoder().encode("[]") },
+];
+const sealedRelease = ota.seal(sealedFiles, { app: APP, channel: CHANNEL, platforms: ["ios", "android"], version: "2.0.0", issuedAt: NOW - 3600, expiresAt: NOW + 86400 }, [signer.privateKeyPem]);
+const cases = [
+  ...capawesomeCases,
+  { name: "otaseal-seal-output", build: () => Buffer.from(sealedRelease.bundle), files: sealedFiles, rule: null, mustAccept: true, note: "the strict profile as otaseal seal writes it" },
+];
+
 const results = [];
-for (const [i, c] of capawesomeCases.entries()) {
+for (const [i, c] of cases.entries()) {
   const zip = c.build();
   const zipPath = path.join(work, `${i}.zip`);
   fs.writeFileSync(zipPath, zip);
@@ -174,5 +187,5 @@ test("the table: case | strict reader | each Capawesome installer", () => {
   const lines = [`| case | strict reader | ${extractors.map((x) => x.name).join(" | ")} |`, `|${" --- |".repeat(extractors.length + 2)}`];
   for (const { c, verdict, installs } of results) lines.push(`| ${c.name} | ${verdict} | ${installs.map((x) => short(x.result)).join(" | ")} |`);
   console.log(lines.join("\n"));
-  assert.equal(results.length, capawesomeCases.length);
+  assert.equal(results.length, capawesomeCases.length + 1);
 });
