@@ -5,18 +5,36 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createWebUpdater } from "../../dist/web.js";
-import { APP, CHANNEL, NOW, keys, ota, rejects, seal } from "./client-fixtures.mjs";
+import { APP, BASE, CHANNEL, NOW, fakeFetch, keys, ota, rejects, routesFor, seal } from "./client-fixtures.mjs";
 
 const k = keys();
 const release = seal(k, "2.0.0");
 
-/** The verified download the client would hand over (`otaseal: { release, files }`). */
+/**
+ * The verified download the client hands over (`otaseal: { release, files }`): produced by a
+ * real client's check() and download() through a backend that captures it (fallback updaters
+ * accept nothing else).
+ */
+const captured = await (async () => {
+  let input = null;
+  const backend = {
+    ...ota.memoryBackend(new ota.MemoryUpdater({ builtinVersion: "1.0.0" })),
+    async stage(i) {
+      input = i;
+      return { id: "captured", version: i.release.manifest.version };
+    },
+  };
+  const client = ota.createUpdateClient({
+    trust: k.trust, app: APP, channel: CHANNEL, platform: "web", backend, clock: () => NOW * 1000,
+    fetch: fakeFetch(routesFor("v2", release)),
+  });
+  await client.download(await client.check(`${BASE}/v2/manifest.json`));
+  return input;
+})();
+
 function verified() {
-  const opener = new ota.Opener(release.envelopeJson, k.trust, { app: APP, channel: CHANNEL, platform: "web", now: NOW }, []);
-  opener.push(release.bundle);
-  const opened = opener.finish();
-  opener.free();
-  return { version: opened.release.manifest.version, checksum: opened.release.manifest.bundle.zipSha256, url: "https://x.example/bundle.zip", otaseal: opened };
+  const m = captured.release.manifest;
+  return { version: m.version, checksum: m.bundle.zipSha256, url: "https://x.example/bundle.zip", otaseal: { release: captured.release, files: captured.files } };
 }
 
 function memoryCaches({ beforePut } = {}) {
