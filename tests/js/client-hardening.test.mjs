@@ -202,6 +202,12 @@ test("edited state is detected and reported, not silently locking updates out: f
   await s.storage.set(stateKey, JSON.stringify({ v: 1, floor: { version: "999.0.0", zipSha256: "a".repeat(64) }, lastTrustedTime: null, trust: null, blocklist: [], pending: null }));
   const st2 = await s.client.status();
   assert.deepEqual([st2.stateCorrupt, st2.floor.version], [true, "2.0.0"]);
+  // A genuine newer envelope written as the floor (2.0.0 runs, nothing pending): proven, so
+  // kept (nothing older may come back), but reported: only a reset or an edit leads here.
+  await s.storage.set(stateKey, JSON.stringify({ v: 2, floor: { version: "3.0.0", zipSha256: v3.zipSha256, envelope: v3.envelopeJson }, lastTrustedTime: null, lastTrustedEnvelope: null, trust: null, blocklist: [], pending: null }));
+  const raised = await s.client.status();
+  assert.deepEqual([raised.stateCorrupt, raised.floor.version], [true, "3.0.0"]);
+  assert.match(raised.stateProblems.join("\n"), /above the running 2\.0\.0 with nothing pending/);
   // A backend whose stored record of the running bundle was edited is not believed either.
   s.updater.state = { ...s.updater.state, bundles: s.updater.state.bundles.map((b) => ({ ...b, version: "99.0.0" })) };
   s.updater.envelopes.clear();

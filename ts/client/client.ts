@@ -515,6 +515,13 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
     const loaded = await load();
     const { state } = loaded;
     const cur = await provenCurrent(rootsOf(state), loaded.problems, loaded.issued);
+    if (state.floor && !state.pending && cur.version !== null && isSemver(cur.version) && compareSemver(state.floor.version, cur.version) > 0) {
+      // Proven, so kept (an older release must not come back), but not normal: only a reset
+      // of the updater or an edit of the storage (with a genuine newer envelope) leads here.
+      loaded.problems.push(
+        `the stored floor ${state.floor.version} is above the running ${cur.version} with nothing pending (an updater reset, or edited storage); kept: releases up to ${state.floor.version} are refused`,
+      );
+    }
     loaded.corrupt = loaded.problems.length > 0;
     reportProblems(loaded.problems);
     const p = state.pending;
