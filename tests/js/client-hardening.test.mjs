@@ -220,7 +220,7 @@ test("edited state is detected and reported, not silently locking updates out: f
 test("a polluted Object.prototype changes nothing: options and policy are read as own properties", async () => {
   const native5 = seal(k, "2.0.0", { info: { minNativeVersion: "5.0.0" } });
   const future = seal(k, "2.1.0", { info: { issuedAt: NOW + 30 * DAY, expiresAt: NOW + 60 * DAY } });
-  const polluted = { nativeVersion: "99.0.0", maxClockSkewSecs: 1e9, bundledVersion: "0.0.1", minTrustedTime: 0 };
+  const polluted = { nativeVersion: "99.0.0", maxClockSkewSecs: 1e9, bundledVersion: "0.0.1", minTrustedTime: 0, verifyInJs: false, appReadyTimeoutMs: 1e12 };
   for (const [key, value] of Object.entries(polluted)) Object.defineProperty(Object.prototype, key, { value, configurable: true, writable: true });
   try {
     const s = setup(k, { ...routesFor("native5", native5), ...routesFor("future", future) });
@@ -228,6 +228,18 @@ test("a polluted Object.prototype changes nothing: options and policy are read a
     await rejects(s.client.check(url("future")), "NOT_YET_VALID");
     const st = await s.client.status();
     assert.equal(st.floor.source, "backend");
+    // Backend options too: Capgo zip mode still verifies every byte in JS first…
+    assert.equal(capgoBackend(recordingUpdater({ served: {} }).plugin, { capacitor: { isNativePlatform: () => true } }).verifyInJs, true);
+    // …and the memory updater still rolls back after its default 10 s.
+    const v2s = setup(k, routes);
+    let now = NOW * 1000;
+    const updater = new ota.MemoryUpdater({ builtinVersion: "1.0.0", clock: () => now });
+    const client = ota.createUpdateClient({ trust: k.trust, app: APP, channel: CHANNEL, platform: "web", backend: ota.memoryBackend(updater), fetch: v2s.fetch, clock: () => now });
+    const r = await client.check(url("v2"));
+    await client.download(r);
+    await client.apply(r, "set");
+    now += 11_000;
+    assert.notEqual(updater.launch().rolledBack, null);
   } finally {
     for (const key of Object.keys(polluted)) delete Object.prototype[key];
   }

@@ -129,9 +129,10 @@ function hex(buffer: ArrayBuffer): string {
  * ```
  */
 export async function sha256Hex(data: Uint8Array): Promise<string> {
-  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
+  // Structural: the package type-checks without the DOM lib.
+  const subtle = (globalThis as { crypto?: { subtle?: { digest(algorithm: "SHA-256", data: Uint8Array): Promise<ArrayBuffer> } } }).crypto?.subtle;
   if (!subtle) throw new UpdateError("CLIENT_WEB_UNAVAILABLE", "WebCrypto (crypto.subtle) is not available here: file hashes cannot be re-checked");
-  return hex(await subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>));
+  return hex(await subtle.digest("SHA-256", data));
 }
 
 /**
