@@ -37,7 +37,8 @@ import { UpdateError } from "./client/errors.js";
 import { compareSemver, isSemver } from "./client/semver.js";
 import type { CoreApi } from "./client/types.js";
 import { checkDeadline, launch, BUILTIN_ID } from "./client/updater.js";
-import { ownCopy, sha256Hex, verifyInstalled } from "./client/verified.js";
+import { checkUrl, type TransportSecurity } from "./client/fetch.js";
+import { ownCopy, sha256Hex, trustVersion, verifyInstalled } from "./client/verified.js";
 import { contentType, webStore, type WebStore } from "./client/webstore.js";
 
 /** The parts of `ExtendableEvent` used here (declared locally: the DOM lib has no worker types). */
@@ -91,14 +92,32 @@ export interface ServiceWorkerOptions {
   builtinVersion?: string;
   /** Tighter verification limits. */
   limits?: Partial<Limits>;
+  /**
+   * Where trust-root rotations are published (the client's `rotationUrl`, a template with
+   * `{version}`). A bundle whose envelope the worker's roots do not verify makes it fetch
+   * rotation N+1, N+2, … until 404 or 410 (at most once a minute), each verified by the core
+   * from the root in this script. Without it, a rotation needs a new worker script.
+   */
+  rotationUrl?: string;
+  /** For `rotationUrl`; default `"https-only"`. CAUTION: `"allow-loopback-http"` is for development servers. */
+  transport?: TransportSecurity;
   /** The verifier; default: this package's web wasm build, loaded at the first request that needs it. */
-  core?: Pick<CoreApi, "verifyRelease" | "inspect">;
+  core?: Pick<CoreApi, "verifyRelease" | "inspect" | "trustApplyRotation">;
   /** Must equal the page's `createWebUpdater({ appReadyTimeoutMs })`; default 10 000. */
   appReadyTimeoutMs?: number;
   /** Default `"otaseal"`. */
   prefix?: string;
   clock?: () => number;
 }
+
+/** The longest `setTimeout` delay (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How often at most the worker looks for new trust-root rotations. */
+const ROTATION_RECHECK_MS = 60_000;
+/** Most rotations fetched at a time. */
+const MAX_ROTATIONS = 16;
+/** A rotation envelope larger than this is refused (the core's default envelope cap). */
+const MAX_ROTATION_CHARS = 1 << 20;
 
 /** A bundle whose envelope and stored files this worker verified: what it may serve. */
 interface ProvenBundle {
@@ -128,10 +147,18 @@ export function installServiceWorker(scope: ServiceWorkerScopeLike, given: Servi
   if (options.builtinVersion !== undefined && !isSemver(options.builtinVersion)) {
     throw new UpdateError("CLIENT_INVALID_ARGUMENT", `installServiceWorker: options.builtinVersion must be SemVer, got ${JSON.stringify(options.builtinVersion)}`);
   }
+  const transport = options.transport ?? "https-only";
+  if (options.rotationUrl !== undefined) {
+    if (typeof options.rotationUrl !== "string" || !options.rotationUrl.includes("{version}")) {
+      throw new UpdateError("CLIENT_INVALID_ARGUMENT", `installServiceWorker: options.rotationUrl must be a URL template containing {version}, got ${JSON.stringify(options.rotationUrl)}`);
+    }
+    checkUrl(options.rotationUrl.replaceAll("{version}", "2"), undefined, transport);
+  }
   const target = { app: options.app, channel: options.channel, platform: options.platform ?? "web" };
   const limits = options.limits ? ownCopy(options.limits) : undefined;
-  let corePromise: Promise<Pick<CoreApi, "verifyRelease" | "inspect">> | null = null;
-  const core = (): Promise<Pick<CoreApi, "verifyRelease" | "inspect">> =>
+  type Verifier = Pick<CoreApi, "verifyRelease" | "inspect" | "trustApplyRotation">;
+  let corePromise: Promise<Verifier> | null = null;
+  const core = (): Promise<Verifier> =>
     (corePromise ??= (options.core ? Promise.resolve(options.core) : init({ module_or_path: wasmUrl() }).then(() => wasm)).catch((e: unknown) => {
       corePromise = null; // a failed load is retried at the next request (meanwhile the network serves)
       throw e;
@@ -146,7 +173,41 @@ export function installServiceWorker(scope: ServiceWorkerScopeLike, given: Servi
   });
 
   /** Per bundle id: the envelope last seen and what it proved (null: not to be served). */
-  const proven = new Map<string, { envelope: string; bundle: ProvenBundle | null }>();
+  const proven = new Map<string, { envelope: string; bundle: ProvenBundle | null; roots: number }>();
+  /** The root in this script, then every rotation fetched from `rotationUrl` and verified from it. */
+  const roots: string[] = [options.trust];
+  let rotationsFetchedAt = -Infinity;
+
+  /** Fetches and verifies rotations N+1, N+2, … (`rotationUrl`) until 404/410; true when a root was added. */
+  const fetchRotations = async (verifier: Verifier): Promise<boolean> => {
+    const template = options.rotationUrl;
+    if (template === undefined || !verifier.trustApplyRotation || clock() - rotationsFetchedAt < ROTATION_RECHECK_MS) return false;
+    rotationsFetchedAt = clock();
+    const before = roots.length;
+    for (let i = 0; i < MAX_ROTATIONS; i++) {
+      const root = roots[roots.length - 1] as string;
+      const url = checkUrl(template.replaceAll("{version}", String(trustVersion(verifier, root) + 1)), undefined, transport);
+      const response = await scope.fetch(new Request(url.href, { cache: "no-store", redirect: "error" }));
+      if (response.status === 404 || response.status === 410) break;
+      if (!response.ok) throw new UpdateError("CLIENT_HTTP_STATUS", `${url.href}: HTTP ${response.status}`);
+      const text = await response.text();
+      if (text.length > MAX_ROTATION_CHARS) throw new UpdateError("CLIENT_RESPONSE_TOO_LARGE", `${url.href}: more than ${MAX_ROTATION_CHARS} characters`);
+      roots.push(verifier.trustApplyRotation(root, text, limits ?? null));
+    }
+    return roots.length > before;
+  };
+
+  /** The envelope verified by the newest root that verifies it (older ones: installed before a rotation). */
+  const verifyAgainstRoots = (verifier: Verifier, envelope: string) => {
+    for (const root of [...roots].reverse()) {
+      try {
+        return verifyInstalled(verifier, envelope, root, target, limits);
+      } catch {
+        // try the older root
+      }
+    }
+    return null;
+  };
 
   /**
    * The bundle `id` as this worker verified it: its stored envelope verifies against the
@@ -157,12 +218,17 @@ export function installServiceWorker(scope: ServiceWorkerScopeLike, given: Servi
     const envelope = await store.readEnvelope(id);
     if (envelope === null) return null;
     const known = proven.get(id);
-    if (known && known.envelope === envelope) return known.bundle;
+    // A refusal is reconsidered once new roots may be available (rotations).
+    const stale = known?.bundle === null && options.rotationUrl !== undefined && (known.roots < roots.length || clock() - rotationsFetchedAt >= ROTATION_RECHECK_MS);
+    if (known && known.envelope === envelope && !stale) return known.bundle;
     // A verifier that failed to load throws here (the network serves) and is not remembered.
     const verifier = await core();
     let bundle: ProvenBundle | null = null;
     try {
-      const m = verifyInstalled(verifier, envelope, options.trust, target, limits).manifest;
+      let release = verifyAgainstRoots(verifier, envelope);
+      if (!release && (await fetchRotations(verifier).catch(() => false))) release = verifyAgainstRoots(verifier, envelope);
+      if (!release) throw new UpdateError("SIGNATURE_THRESHOLD", `bundle ${id}: its envelope does not verify`);
+      const m = release.manifest;
       if (options.builtinVersion === undefined || compareSemver(m.version, options.builtinVersion) > 0) {
         const cache = await scope.caches.open(store.bundleCacheName(id));
         let complete = true;
@@ -179,7 +245,7 @@ export function installServiceWorker(scope: ServiceWorkerScopeLike, given: Servi
     } catch {
       bundle = null;
     }
-    proven.set(id, { envelope, bundle });
+    proven.set(id, { envelope, bundle, roots: roots.length });
     return bundle;
   };
 
@@ -196,7 +262,7 @@ export function installServiceWorker(scope: ServiceWorkerScopeLike, given: Servi
     }
     // A signed file went missing or changed in storage: the bundle is not served any more.
     const known = proven.get(id);
-    if (known) proven.set(id, { envelope: known.envelope, bundle: null });
+    if (known) proven.set(id, { envelope: known.envelope, bundle: null, roots: roots.length });
     return null;
   };
 
@@ -210,7 +276,8 @@ export function installServiceWorker(scope: ServiceWorkerScopeLike, given: Servi
   const watch = async (): Promise<void> => {
     const state = await store.read();
     if (state.current === BUILTIN_ID || state.pendingSince === null) return;
-    await new Promise((r) => setTimeout(r, Math.max(0, state.pendingSince! + timeoutMs - clock()) + 50));
+    // Capped: a stored pendingSince is not trusted to be sane (setTimeout overflows past 2^31 - 1 ms).
+    await new Promise((r) => setTimeout(r, Math.min(MAX_TIMER_MS, Math.max(0, state.pendingSince! + timeoutMs - clock()) + 50)));
     const rolledBack = await store.update((s) => {
       const r = checkDeadline(s, clock(), timeoutMs);
       return { state: r.state, result: r.rolledBack };

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createWebUpdater } from "../../dist/web.js";
 import { APP, BASE, CHANNEL, NOW, fakeFetch, keys, ota, rejects, routesFor, seal } from "./client-fixtures.mjs";
+import { memoryCaches, withCaches } from "./caches-double.mjs";
 
 const k = keys();
 const release = seal(k, "2.0.0");
@@ -37,52 +38,6 @@ function verified() {
   return { version: m.version, checksum: m.bundle.zipSha256, url: "https://x.example/bundle.zip", otaseal: { release: captured.release, files: captured.files } };
 }
 
-function memoryCaches({ beforePut } = {}) {
-  const stores = new Map();
-  const key = (r) => (typeof r === "string" ? r : r.url);
-  const cacheOf = (name, entries) => ({
-    async put(request, response) {
-      await beforePut?.(name);
-      entries.set(key(request), { body: await response.arrayBuffer(), headers: [...response.headers] });
-    },
-    async match(request) {
-      const e = entries.get(key(request));
-      return e ? new Response(e.body, { headers: e.headers }) : undefined;
-    },
-    async keys() {
-      return [...entries.keys()].map((u) => new Request(u));
-    },
-    async delete(request) {
-      return entries.delete(key(request));
-    },
-  });
-  return {
-    async open(name) {
-      if (!stores.has(name)) stores.set(name, new Map());
-      return cacheOf(name, stores.get(name));
-    },
-    async delete(name) {
-      return stores.delete(name);
-    },
-    async keys() {
-      return [...stores.keys()];
-    },
-    async has(name) {
-      return stores.has(name);
-    },
-  };
-}
-
-async function withCaches(caches, f) {
-  const saved = Object.getOwnPropertyDescriptor(globalThis, "caches");
-  globalThis.caches = caches;
-  try {
-    return await f();
-  } finally {
-    if (saved) Object.defineProperty(globalThis, "caches", saved);
-    else delete globalThis.caches;
-  }
-}
 
 const options = { scope: "https://app.example/app/", builtinVersion: "1.0.0", reload: () => {} };
 

@@ -11,7 +11,7 @@ import { compareSemver, isSemver } from "./semver.js";
 import { WebCryptoOpener, type ExternallyDecryptingOpener } from "../accel/webcrypto.js";
 import { loadState, memoryStorage, saveState, type ClientState, type ReleaseRef, type SignedRef } from "./storage.js";
 import type { BackendCurrent, CoreApi, FetchLike, KeyValueStorage, UpdateBackend } from "./types.js";
-import { markVerifiedContent, markVerifiedRelease, own, ownCopy, verifyInstalled } from "./verified.js";
+import { markVerifiedContent, markVerifiedRelease, own, ownCopy, trustVersion, verifyInstalled } from "./verified.js";
 
 /** Default cap on a manifest (`docs/FORMAT.md` §8 `max_envelope_bytes`). */
 const DEFAULT_MAX_ENVELOPE_BYTES = 1 << 20;
@@ -194,19 +194,6 @@ interface Checked {
   envelopeJson: string;
   downloaded: DownloadedRelease | null;
   applied: boolean;
-}
-
-function trustVersion(core: CoreApi, json: string): number {
-  try {
-    const doc = JSON.parse(json) as unknown;
-    if (typeof own(doc as { payloadType?: unknown }, "payloadType") === "string") {
-      return own(own(core.inspect(json), "trustRoot"), "version") ?? 0;
-    }
-    const v = own(doc as { version?: unknown }, "version");
-    return typeof v === "number" ? v : 0;
-  } catch {
-    return 0; // unreadable: the core refuses it when verifying
-  }
 }
 
 function higher<T extends ReleaseRef>(a: T | null, b: T | null): T | null {

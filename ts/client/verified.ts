@@ -210,3 +210,25 @@ export function verifyInstalled(
   }
   return deepFreeze(release);
 }
+
+/**
+ * The version of a trust root (document or self-signed envelope JSON); 0 when unreadable (the
+ * core refuses it when verifying).
+ *
+ * @example
+ * ```ts
+ * trustVersion(core, trustJson); // 1
+ * ```
+ */
+export function trustVersion(core: Pick<CoreApi, "inspect">, json: string): number {
+  try {
+    const doc = JSON.parse(json) as unknown;
+    if (typeof own(doc as { payloadType?: unknown }, "payloadType") === "string") {
+      return own(own(core.inspect(json), "trustRoot"), "version") ?? 0;
+    }
+    const v = own(doc as { version?: unknown }, "version");
+    return typeof v === "number" ? v : 0;
+  } catch {
+    return 0;
+  }
+}
