@@ -127,8 +127,10 @@ export async function createWebUpdater(given: WebUpdaterOptions): Promise<WebUpd
       const m = content.release.manifest;
       const id = `b-${m.bundle.zipSha256.slice(0, 16)}`;
       const name = store.bundleCacheName(id);
+      // Listed already: kept only when its stored envelope and files are this release's (the
+      // state may have been written by anyone); otherwise staged again over it.
       const existing = (await store.read()).bundles.find((b) => b.id === id);
-      if (existing) return existing;
+      if (existing && (await store.readEnvelope(id)) === content.envelope && (await updater.storedFilesMatch!(id, m.files))) return existing;
       // Stage: write every file; only a complete cache is then listed in the state.
       await env.caches.delete(name);
       try {

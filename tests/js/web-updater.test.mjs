@@ -79,3 +79,21 @@ test("the page that called set() cannot confirm the new bundle; a page of that b
     assert.equal((await page.list()).bundles[0].status, "success");
   });
 });
+
+test("a bundle listed by someone else under the release's id is staged again, not trusted", async () => {
+  await withCaches(memoryCaches(), async () => {
+    const updater = await createWebUpdater(options);
+    const id = `b-${captured.release.manifest.bundle.zipSha256.slice(0, 16)}`;
+    // Planted: the id listed as downloaded, with a file of the attacker's and no envelope.
+    await updater.store.update((s) => ({
+      state: { ...s, bundles: [{ id, version: "2.0.0", downloaded: "", checksum: captured.release.manifest.bundle.zipSha256, status: "pending" }] },
+      result: undefined,
+    }));
+    await (await caches.open(updater.store.bundleCacheName(id))).put(updater.store.keyOf("index.html"), new Response("evil"));
+    assert.equal(await updater.storedFilesMatch(id, captured.release.manifest.files), false);
+    const bundle = await updater.download(verified());
+    assert.equal(bundle.id, id);
+    assert.equal(await updater.storedFilesMatch(id, captured.release.manifest.files), true);
+    assert.equal(await updater.signedEnvelope(id), release.envelopeJson);
+  });
+});

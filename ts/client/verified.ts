@@ -157,10 +157,10 @@ export async function verifiedContent(
   const signed = release.manifest.files;
   const list = files as readonly OpenedFile[];
   if (list.length !== signed.length) fail(who, "the file list is not the signed one");
+  const byPath = new Map(list.map((f) => [f.path, f]));
   const out: OpenedFile[] = [];
-  for (let i = 0; i < signed.length; i++) {
-    const s = signed[i] as VerifiedRelease["manifest"]["files"][number];
-    const f = list.find((x) => x.path === s.path);
+  for (const s of signed) {
+    const f = byPath.get(s.path);
     if (!f || !(f.data instanceof Uint8Array) || f.data.byteLength !== s.size) fail(who, `${s.path} is not the signed file`);
     // A private copy, hashed and then installed: later changes to the caller's bytes do not reach it.
     const data = f.data.slice();
