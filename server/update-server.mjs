@@ -183,6 +183,8 @@ export async function startServer({ port = 0, appReadyTimeoutMs = 10_000, slowCh
     variants: VARIANTS.map((v) => ({ ...v, manifestUrl: `/releases/${v.id}/manifest.json` })),
   };
 
+  const swConfig = { trust: config.trust, app: APP, channel: CHANNEL, platform: "web", builtinVersion: BUILTIN_VERSION };
+
   const send = (res, status, body, type = "text/plain; charset=utf-8", extra = {}) => {
     res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff", ...extra });
     res.end(body);
@@ -215,6 +217,11 @@ export async function startServer({ port = 0, appReadyTimeoutMs = 10_000, slowCh
       if (p.startsWith("/dist/")) file = staticFile(path.join(ROOT, "dist"), p.slice(6));
       else if (p.startsWith("/pkg/web/")) file = staticFile(path.join(ROOT, "pkg", "web"), p.slice(9));
       else if (p === "/app") return send(res, 301, "", "text/plain", { location: "/app/" });
+      else if (p === "/app/sw.js") {
+        // The service worker verifies bundles against the trust root written into its script.
+        const sw = fs.readFileSync(path.join(ROOT, "www", "app", "sw.js"), "utf8").replace("/*OTASEAL_SW_CONFIG*/ null", JSON.stringify(swConfig));
+        return send(res, 200, sw, TYPES[".js"]);
+      }
       else if (p.startsWith("/app/")) file = staticFile(path.join(ROOT, "www", "app"), p.slice(5));
       else file = staticFile(path.join(ROOT, "www"), p.slice(1));
       if (!file) return send(res, 404, "not found");

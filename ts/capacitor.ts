@@ -15,6 +15,7 @@ import type { VerifiedRelease } from "../pkg/web/otaseal.js";
 import { UpdateError, toUpdateError } from "./client/errors.js";
 import { checkUrl, type TransportSecurity } from "./client/fetch.js";
 import type { BackendCurrent, KeyValueStorage, StageInput, StagedBundle, UpdateBackend } from "./client/types.js";
+import { isVerifiedRelease, own, ownCopy } from "./client/verified.js";
 import { filesystemBackend } from "./filesystem.js";
 
 export { filesystemBackend };
@@ -86,7 +87,9 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * });
  * ```
  */
-export function capgoBackend(plugin: CapgoPlugin, options: CapgoBackendOptions): UpdateBackend {
+export function capgoBackend(plugin: CapgoPlugin, given: CapgoBackendOptions): UpdateBackend {
+  // Own properties only: a polluted Object.prototype must not supply an option.
+  const options = ownCopy(given);
   if (!plugin || typeof plugin.download !== "function") {
     throw new UpdateError("CLIENT_INVALID_ARGUMENT", "capgoBackend needs the CapacitorUpdater plugin object");
   }
@@ -125,7 +128,7 @@ export function capgoBackend(plugin: CapgoPlugin, options: CapgoBackendOptions):
 
   const unsupported = (release: VerifiedRelease): string | null => {
     const m = release.manifest;
-    if (m.encryption) {
+    if (own(m, "encryption")) {
       return (
         `release ${m.version} is encrypted with otaseal's format, which @capgo/capacitor-updater cannot decrypt or pin; ` +
         "install it with filesystemBackend from otaseal/capacitor (native) or webBackend from otaseal/web (browsers)"
@@ -152,6 +155,10 @@ export function capgoBackend(plugin: CapgoPlugin, options: CapgoBackendOptions):
       return currentOf(c.bundle, c.native);
     },
     async stage(input: StageInput): Promise<StagedBundle> {
+      // Only a release the client's check() verified (frozen: nobody changed its checksum or URL since).
+      if (!isVerifiedRelease(input.release)) {
+        throw new UpdateError("CLIENT_UNVERIFIED_RELEASE", "capgoBackend pins only releases returned by the otaseal client's check()");
+      }
       await this.assertSupported(input.release);
       const m = input.release.manifest;
       let request: DownloadOptions;

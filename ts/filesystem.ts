@@ -20,6 +20,7 @@ import type { Directory, Encoding, FilesystemPlugin } from "@capacitor/filesyste
 import { UpdateError, toUpdateError } from "./client/errors.js";
 import { aborted } from "./client/fetch.js";
 import type { BackendCurrent, StageInput, StagedBundle, UpdateBackend } from "./client/types.js";
+import { ownCopy, verifiedContent } from "./client/verified.js";
 
 /**
  * The `Filesystem` methods the backend calls, typed by the real `FilesystemPlugin`.
@@ -64,6 +65,8 @@ interface Entry {
   version: string;
   zipSha256: string;
   status: Status;
+  /** The release's signed envelope: the client proves the running bundle with it. */
+  envelope: string | null;
 }
 interface Index {
   seq: number;
@@ -121,7 +124,8 @@ function parseIndex(text: unknown): Index | null {
       typeof b["id"] === "string" && /^[0-9A-Za-z.+-]+-[0-9a-f]{16}$/.test(b["id"]) &&
       typeof b["version"] === "string" && typeof b["zipSha256"] === "string" && STATUSES.includes(b["status"] as Status)
     ) {
-      bundles.push({ id: b["id"], version: b["version"], zipSha256: b["zipSha256"], status: b["status"] as Status });
+      const envelope = Object.prototype.hasOwnProperty.call(b, "envelope") && typeof b["envelope"] === "string" ? b["envelope"] : null;
+      bundles.push({ id: b["id"], version: b["version"], zipSha256: b["zipSha256"], status: b["status"] as Status, envelope });
     } else return null;
   }
   const next = typeof d.next === "string" && bundles.some((b) => b.id === d.next) ? d.next : null;
@@ -145,7 +149,9 @@ function parseIndex(text: unknown): Index | null {
  * await client.notifyAppReady();
  * ```
  */
-export function filesystemBackend(filesystem: FilesystemApi, options: FilesystemBackendOptions): FilesystemBackend {
+export function filesystemBackend(filesystem: FilesystemApi, given: FilesystemBackendOptions): FilesystemBackend {
+  // Own properties only: a polluted Object.prototype must not supply an option.
+  const options = ownCopy(given);
   if (!filesystem || typeof filesystem.writeFile !== "function" || typeof filesystem.rename !== "function") {
     throw new UpdateError("CLIENT_INVALID_ARGUMENT", "filesystemBackend needs the Filesystem plugin object from @capacitor/filesystem");
   }
@@ -258,8 +264,8 @@ export function filesystemBackend(filesystem: FilesystemApi, options: Filesystem
   }
   const currentOf = (entry: Entry | null): BackendCurrent =>
     entry
-      ? { id: entry.id, version: entry.version, zipSha256: entry.zipSha256, native: null }
-      : { id: "builtin", version: null, zipSha256: null, native: null };
+      ? { id: entry.id, version: entry.version, zipSha256: entry.zipSha256, native: null, envelope: entry.envelope }
+      : { id: "builtin", version: null, zipSha256: null, native: null, envelope: null };
 
   return {
     name: "capacitor-filesystem",
@@ -276,7 +282,9 @@ export function filesystemBackend(filesystem: FilesystemApi, options: Filesystem
         native();
         notSwitching("stage");
         if (!input.files) throw new UpdateError("CLIENT_UNVERIFIED_RELEASE", "filesystemBackend needs the verified files (the client passes them after finish())");
-        const m = input.release.manifest;
+        // Only the client's verified content of this release, re-hashed; the copies are written.
+        const content = await verifiedContent(input.release, input.files, "filesystemBackend");
+        const m = content.release.manifest;
         const id = `${m.version}-${m.bundle.zipSha256.slice(0, 16)}`;
         const staging = `${STAGING}/${id}`;
         const final = `${SNAPSHOTS}/${folderOf(id)}`;
@@ -288,10 +296,10 @@ export function filesystemBackend(filesystem: FilesystemApi, options: Filesystem
           throw new UpdateError("CLIENT_INVALID_STATE", `bundle ${id} was already installed (${known.status}); not replacing it`);
         }
         await remove(staging);
-        const total = input.files.reduce((n, f) => n + f.data.length, 0);
+        const total = content.files.reduce((n, f) => n + f.data.length, 0);
         let written = 0;
         try {
-          for (const file of input.files) {
+          for (const file of content.files) {
             if (input.signal?.aborted) throw aborted(input.signal);
             // The core refuses unsafe paths; this is a second look before touching the disk.
             if (file.path.startsWith("/") || file.path.split("/").some((s) => s === "" || s === "." || s === "..")) {
@@ -313,7 +321,7 @@ export function filesystemBackend(filesystem: FilesystemApi, options: Filesystem
           throw e;
         }
         index.bundles = index.bundles.filter((b) => b.id !== id);
-        index.bundles.push({ id, version: m.version, zipSha256: m.bundle.zipSha256, status: "staged" });
+        index.bundles.push({ id, version: m.version, zipSha256: m.bundle.zipSha256, status: "staged", envelope: content.envelope });
         await writeIndex(index);
         return { id, version: m.version };
       });

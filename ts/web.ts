@@ -15,7 +15,6 @@ import {
   BUILTIN_ID,
   activate,
   addBundle,
-  assertVerifiedDownload,
   builtinInfo,
   confirm,
   deleteBundle,
@@ -26,7 +25,9 @@ import {
   type FallbackDownloadOptions,
   type FallbackUpdater,
   type UpdaterBundle,
+  verifiedDownload,
 } from "./client/updater.js";
+import { ownCopy, sha256Hex } from "./client/verified.js";
 import { contentType, webStore, type WebStore } from "./client/webstore.js";
 
 export { localStorageStorage, memoryStorage } from "./client/storage.js";
@@ -90,7 +91,8 @@ type WebUpdaterLocks = { request<T>(name: string, callback: () => Promise<T>): P
  * const { bundle } = await updater.current();
  * ```
  */
-export async function createWebUpdater(options: WebUpdaterOptions): Promise<WebUpdater> {
+export async function createWebUpdater(given: WebUpdaterOptions): Promise<WebUpdater> {
+  const options = ownCopy(given);
   const env = environment();
   const base = env.location?.href;
   let scope: string;
@@ -120,17 +122,20 @@ export async function createWebUpdater(options: WebUpdaterOptions): Promise<WebU
   const updater: WebUpdater = {
     store,
     async download(o: FallbackDownloadOptions) {
-      assertVerifiedDownload(o);
-      const m = o.otaseal.release.manifest;
+      // Only the client's verified content; the files stored are re-hashed private copies.
+      const content = await verifiedDownload(o, "the web fallback");
+      const m = content.release.manifest;
       const id = `b-${m.bundle.zipSha256.slice(0, 16)}`;
       const name = store.bundleCacheName(id);
+      // Listed already: kept only when its stored envelope and files are this release's (the
+      // state may have been written by anyone); otherwise staged again over it.
       const existing = (await store.read()).bundles.find((b) => b.id === id);
-      if (existing) return existing;
+      if (existing && (await store.readEnvelope(id)) === content.envelope && (await updater.storedFilesMatch!(id, m.files))) return existing;
       // Stage: write every file; only a complete cache is then listed in the state.
       await env.caches.delete(name);
       try {
         const cache = await env.caches.open(name);
-        for (const f of o.otaseal.files) {
+        for (const f of content.files) {
           const headers = { "content-type": contentType(f.path), "content-length": String(f.size), "x-otaseal-sha256": f.sha256, "x-otaseal-bundle": id };
           await cache.put(store.keyOf(f.path), new Response(f.data as Uint8Array<ArrayBuffer>, { headers }));
         }
@@ -143,10 +148,13 @@ export async function createWebUpdater(options: WebUpdaterOptions): Promise<WebU
         // Under the lock: another page's start-up clean-up may have deleted this cache while
         // it was written (it was not listed yet). Only a complete cache is listed.
         const stored = (await (await env.caches.open(name)).keys()).length;
-        if (stored !== o.otaseal.files.length) {
+        if (stored !== content.files.length) {
           await env.caches.delete(name).catch(() => undefined);
-          throw new UpdateError("CLIENT_BACKEND_FAILED", `storing bundle ${id}: ${stored} of ${o.otaseal.files.length} files left after staging (another page cleaned up); download again`);
+          throw new UpdateError("CLIENT_BACKEND_FAILED", `storing bundle ${id}: ${stored} of ${content.files.length} files left after staging (another page cleaned up); download again`);
         }
+        // The signed envelope: what the service worker and the client verify before they
+        // believe anything about this bundle.
+        await store.writeEnvelope(id, content.envelope);
         return { state: addBundle(s, bundle), result: bundle };
       });
     },
@@ -185,6 +193,19 @@ export async function createWebUpdater(options: WebUpdaterOptions): Promise<WebU
         const state = confirm(s);
         return { state, result: { bundle: info(state, state.current) } };
       });
+    },
+    async signedEnvelope(id) {
+      return store.readEnvelope(id);
+    },
+    async storedFilesMatch(id, files) {
+      const cache = await env.caches.open(store.bundleCacheName(id));
+      if ((await cache.keys()).length !== files.length) return false;
+      for (const f of files) {
+        const hit = await cache.match(store.keyOf(f.path));
+        const bytes = hit ? new Uint8Array(await hit.arrayBuffer()) : null;
+        if (!bytes || bytes.byteLength !== f.size || (await sha256Hex(bytes)) !== f.sha256) return false;
+      }
+      return true;
     },
     async launch() {
       return store.update((s) => {

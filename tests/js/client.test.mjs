@@ -31,7 +31,7 @@ test("happy path: check → download → apply next → launch → notifyAppRead
   const cur = await s.client.notifyAppReady();
   assert.equal(cur.version, "2.0.0");
   const st = await s.client.status();
-  assert.deepEqual(st.state.floor, { version: "2.0.0", zipSha256: v2.zipSha256 });
+  assert.deepEqual(st.state.floor, { version: "2.0.0", zipSha256: v2.zipSha256, envelope: v2.envelopeJson });
   assert.equal(st.state.pending, null);
   assert.equal(st.state.lastTrustedTime, NOW - 3600, "the signed issuedAt (≤ now) becomes the last trusted time");
   // The same release again: installed, nothing to do.

@@ -62,7 +62,7 @@ test("an encrypted release: verified in JS, staged, set without persisting, pers
   assert.equal(s.webView.persisted, BUILTIN);
 
   const page = s.reload(); // the page the new bundle loads
-  assert.deepEqual(await page.backend.current(), { id, version: "2.0.0", zipSha256: release.manifest.bundle.zipSha256, native: null });
+  assert.deepEqual(await page.backend.current(), { id, version: "2.0.0", zipSha256: release.manifest.bundle.zipSha256, native: null, envelope: enc.envelopeJson });
   await page.client.notifyAppReady();
   assert.equal(s.webView.persisted, `${NO_CLOUD}/${folder(id)}`);
   assert.equal(await page.backend.bundleStatus(id), "confirmed");
@@ -169,7 +169,7 @@ test("the bundle list: a torn newest slot falls back to the older one, a failing
   const g = setup();
   g.fs.put("otaseal/index-0.json", "{not json");
   g.fs.put("otaseal/index-1.json", JSON.stringify({ v: 1, seq: 9, bundles: [{ id: "../../x-0000000000000000", version: "9.0.0", zipSha256: "0", status: "confirmed" }], next: null }));
-  assert.deepEqual(await g.backend.current(), { id: "builtin", version: null, zipSha256: null, native: null });
+  assert.deepEqual(await g.backend.current(), { id: "builtin", version: null, zipSha256: null, native: null, envelope: null });
   assert.equal(await g.backend.bundleStatus("2.0.0-0000000000000000"), "missing");
   await rejects(g.backend.set("2.0.0-0000000000000000"), "CLIENT_BUNDLE_UNKNOWN");
 });

@@ -5,66 +5,39 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createWebUpdater } from "../../dist/web.js";
-import { APP, CHANNEL, NOW, keys, ota, rejects, seal } from "./client-fixtures.mjs";
+import { APP, BASE, CHANNEL, NOW, fakeFetch, keys, ota, rejects, routesFor, seal } from "./client-fixtures.mjs";
+import { memoryCaches, withCaches } from "./caches-double.mjs";
 
 const k = keys();
 const release = seal(k, "2.0.0");
 
-/** The verified download the client would hand over (`otaseal: { release, files }`). */
-function verified() {
-  const opener = new ota.Opener(release.envelopeJson, k.trust, { app: APP, channel: CHANNEL, platform: "web", now: NOW }, []);
-  opener.push(release.bundle);
-  const opened = opener.finish();
-  opener.free();
-  return { version: opened.release.manifest.version, checksum: opened.release.manifest.bundle.zipSha256, url: "https://x.example/bundle.zip", otaseal: opened };
-}
-
-function memoryCaches({ beforePut } = {}) {
-  const stores = new Map();
-  const key = (r) => (typeof r === "string" ? r : r.url);
-  const cacheOf = (name, entries) => ({
-    async put(request, response) {
-      await beforePut?.(name);
-      entries.set(key(request), { body: await response.arrayBuffer(), headers: [...response.headers] });
-    },
-    async match(request) {
-      const e = entries.get(key(request));
-      return e ? new Response(e.body, { headers: e.headers }) : undefined;
-    },
-    async keys() {
-      return [...entries.keys()].map((u) => new Request(u));
-    },
-    async delete(request) {
-      return entries.delete(key(request));
-    },
-  });
-  return {
-    async open(name) {
-      if (!stores.has(name)) stores.set(name, new Map());
-      return cacheOf(name, stores.get(name));
-    },
-    async delete(name) {
-      return stores.delete(name);
-    },
-    async keys() {
-      return [...stores.keys()];
-    },
-    async has(name) {
-      return stores.has(name);
+/**
+ * The verified download the client hands over (`otaseal: { release, files }`): produced by a
+ * real client's check() and download() through a backend that captures it (fallback updaters
+ * accept nothing else).
+ */
+const captured = await (async () => {
+  let input = null;
+  const backend = {
+    ...ota.memoryBackend(new ota.MemoryUpdater({ builtinVersion: "1.0.0" })),
+    async stage(i) {
+      input = i;
+      return { id: "captured", version: i.release.manifest.version };
     },
   };
+  const client = ota.createUpdateClient({
+    trust: k.trust, app: APP, channel: CHANNEL, platform: "web", backend, clock: () => NOW * 1000,
+    fetch: fakeFetch(routesFor("v2", release)),
+  });
+  await client.download(await client.check(`${BASE}/v2/manifest.json`));
+  return input;
+})();
+
+function verified() {
+  const m = captured.release.manifest;
+  return { version: m.version, checksum: m.bundle.zipSha256, url: "https://x.example/bundle.zip", otaseal: { release: captured.release, files: captured.files } };
 }
 
-async function withCaches(caches, f) {
-  const saved = Object.getOwnPropertyDescriptor(globalThis, "caches");
-  globalThis.caches = caches;
-  try {
-    return await f();
-  } finally {
-    if (saved) Object.defineProperty(globalThis, "caches", saved);
-    else delete globalThis.caches;
-  }
-}
 
 const options = { scope: "https://app.example/app/", builtinVersion: "1.0.0", reload: () => {} };
 
@@ -104,5 +77,23 @@ test("the page that called set() cannot confirm the new bundle; a page of that b
     const page = await createWebUpdater(options); // the reload into the new bundle
     assert.equal((await page.notifyAppReady()).bundle.id, bundle.id);
     assert.equal((await page.list()).bundles[0].status, "success");
+  });
+});
+
+test("a bundle listed by someone else under the release's id is staged again, not trusted", async () => {
+  await withCaches(memoryCaches(), async () => {
+    const updater = await createWebUpdater(options);
+    const id = `b-${captured.release.manifest.bundle.zipSha256.slice(0, 16)}`;
+    // Planted: the id listed as downloaded, with a file of the attacker's and no envelope.
+    await updater.store.update((s) => ({
+      state: { ...s, bundles: [{ id, version: "2.0.0", downloaded: "", checksum: captured.release.manifest.bundle.zipSha256, status: "pending" }] },
+      result: undefined,
+    }));
+    await (await caches.open(updater.store.bundleCacheName(id))).put(updater.store.keyOf("index.html"), new Response("evil"));
+    assert.equal(await updater.storedFilesMatch(id, captured.release.manifest.files), false);
+    const bundle = await updater.download(verified());
+    assert.equal(bundle.id, id);
+    assert.equal(await updater.storedFilesMatch(id, captured.release.manifest.files), true);
+    assert.equal(await updater.signedEnvelope(id), release.envelopeJson);
   });
 });

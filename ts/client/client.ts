@@ -9,8 +9,9 @@ import { UpdateError, isCoreError, toUpdateError, type UpdateErrorCode } from ".
 import { checkUrl, fetchStream, fetchText, type TransportSecurity } from "./fetch.js";
 import { compareSemver, isSemver } from "./semver.js";
 import { WebCryptoOpener, type ExternallyDecryptingOpener } from "../accel/webcrypto.js";
-import { loadState, memoryStorage, saveState, type ClientState, type ReleaseRef } from "./storage.js";
+import { loadState, memoryStorage, saveState, type ClientState, type ReleaseRef, type SignedRef } from "./storage.js";
 import type { BackendCurrent, CoreApi, FetchLike, KeyValueStorage, UpdateBackend } from "./types.js";
+import { markVerifiedContent, markVerifiedRelease, own, ownCopy, trustVersion, verifyInstalled } from "./verified.js";
 
 /** Default cap on a manifest (`docs/FORMAT.md` §8 `max_envelope_bytes`). */
 const DEFAULT_MAX_ENVELOPE_BYTES = 1 << 20;
@@ -18,6 +19,12 @@ const DEFAULT_MAX_ENVELOPE_BYTES = 1 << 20;
 const DEFAULT_MANIFEST_TIMEOUT_MS = 15_000;
 /** Default time allowed for fetching a whole bundle. */
 const DEFAULT_BUNDLE_TIMEOUT_MS = 5 * 60_000;
+/** Default `maxClockSkewSecs` of the core's policy. */
+const DEFAULT_MAX_CLOCK_SKEW_SECS = 300;
+/** Most trust-root rotations fetched from `rotationUrl` in one check (the rest come next time). */
+const MAX_ROTATIONS_PER_CHECK = 16;
+/** Re-verified envelopes kept in memory (each is re-verified once per root chain). */
+const MAX_PROVEN = 32;
 
 /**
  * Options of {@link createUpdateClient}.
@@ -70,6 +77,20 @@ export interface UpdateClientOptions {
    * `bundle.zip` (`bundle.bin` when encrypted) next to the manifest, as `otaseal seal` writes.
    */
   bundleUrl?: (release: VerifiedRelease, manifestUrl: string) => string;
+  /**
+   * Where trust-root rotation envelopes are published: a URL template with `{version}`, e.g.
+   * `"https://updates.example.com/app/trust/{version}.json"`. Before every check the client
+   * fetches rotation N+1 for its current root N, then N+2, … until the host answers 404 or
+   * 410 (as TUF clients find new roots), so a device whose state was lost re-learns every
+   * rotation and revoked keys stay revoked. Any other failure fails the check.
+   */
+  rotationUrl?: string;
+  /**
+   * Unix seconds that no clock reading may be below (`CLOCK_ROLLBACK`), e.g. the time this
+   * app build was made. A bound for the clock when the state is lost and the running bundle
+   * is the builtin one.
+   */
+  minTrustedTime?: number;
 }
 
 /**
@@ -91,6 +112,8 @@ export interface UpdateEvents {
   applied: { release: VerifiedRelease; mode: "next" | "set"; id: string };
   /** Anything else went wrong (network, storage, backend). */
   failed: { code: UpdateErrorCode; error: UpdateError; operation: Operation };
+  /** The stored state (or the backend's record) failed its checks; what was dropped and why. */
+  stateCorrupt: { problems: string[] };
 }
 
 /**
@@ -129,11 +152,15 @@ export interface DownloadedRelease {
  */
 export interface ClientStatus {
   state: ClientState;
-  /** True when the stored state was unreadable and was treated as lost. */
+  /** True when the stored state (or the backend's record of the running bundle) failed its checks: the parts that did were dropped. */
   stateCorrupt: boolean;
+  /** Why, one line per dropped part. */
+  stateProblems: string[];
   current: BackendCurrent;
   /** The installed-version floor the next check uses. */
-  floor: { version: string; zipSha256: string | null; source: "state" | "backend" | "bundledVersion" };
+  floor: { version: string; zipSha256: string | null; source: "state" | "pending" | "backend" | "bundledVersion" };
+  /** The clock floor the next check uses (Unix seconds), or null when nothing bounds it. */
+  lastTrustedTime: number | null;
   trustVersion: number;
 }
 
@@ -169,23 +196,17 @@ interface Checked {
   applied: boolean;
 }
 
-function trustVersion(core: CoreApi, json: string): number {
-  try {
-    const doc = JSON.parse(json) as { payloadType?: unknown; version?: unknown };
-    if (doc !== null && typeof doc === "object" && typeof doc.payloadType === "string") {
-      return core.inspect(json).trustRoot?.version ?? 0;
-    }
-    return typeof doc?.version === "number" ? doc.version : 0;
-  } catch {
-    return 0; // unreadable: the core refuses it when verifying
-  }
-}
-
-function higher(a: ReleaseRef | null, b: ReleaseRef | null): ReleaseRef | null {
+function higher<T extends ReleaseRef>(a: T | null, b: T | null): T | null {
   if (!a) return b;
   if (!b) return a;
   const c = compareSemver(a.version, b.version);
   return c >= 0 ? a : b;
+}
+
+/** A signed RFC 3339 time in Unix seconds, or null. */
+function signedSeconds(time: string): number | null {
+  const t = Math.floor(Date.parse(time) / 1000);
+  return Number.isSafeInteger(t) ? t : null;
 }
 
 function unixSeconds(ms: number): number {
@@ -247,34 +268,47 @@ function collectFiles(manifest: VerifiedRelease["manifest"], keep: boolean): { s
  */
 export function createClientWithCore(core: CoreApi, options: UpdateClientOptions): UpdateClient {
   if (typeof options !== "object" || options === null) throw new UpdateError("CLIENT_INVALID_ARGUMENT", "options must be an object");
+  // Own properties only: a polluted Object.prototype must not supply an option.
+  const o = ownCopy(options);
   for (const k of ["trust", "app", "channel", "platform"] as const) {
-    if (typeof options[k] !== "string" || options[k] === "") {
-      throw new UpdateError("CLIENT_INVALID_ARGUMENT", `options.${k} must be a non-empty string, got ${typeof options[k]}`);
+    if (typeof o[k] !== "string" || o[k] === "") {
+      throw new UpdateError("CLIENT_INVALID_ARGUMENT", `options.${k} must be a non-empty string, got ${typeof o[k]}`);
     }
   }
-  if (!options.backend || typeof options.backend.stage !== "function") {
+  if (!o.backend || typeof o.backend.stage !== "function") {
     throw new UpdateError("CLIENT_INVALID_ARGUMENT", "options.backend must be an UpdateBackend (memoryBackend, webBackend, capgoBackend)");
   }
-  if (options.bundledVersion !== undefined && !isSemver(options.bundledVersion)) {
-    throw new UpdateError("CLIENT_INVALID_ARGUMENT", `options.bundledVersion must be SemVer, got ${JSON.stringify(options.bundledVersion)}`);
+  if (o.bundledVersion !== undefined && !isSemver(o.bundledVersion)) {
+    throw new UpdateError("CLIENT_INVALID_ARGUMENT", `options.bundledVersion must be SemVer, got ${JSON.stringify(o.bundledVersion)}`);
   }
-  if (options.nativeVersion !== undefined && !isSemver(options.nativeVersion)) {
-    throw new UpdateError("CLIENT_INVALID_ARGUMENT", `options.nativeVersion must be SemVer, got ${JSON.stringify(options.nativeVersion)}`);
+  if (o.nativeVersion !== undefined && !isSemver(o.nativeVersion)) {
+    throw new UpdateError("CLIENT_INVALID_ARGUMENT", `options.nativeVersion must be SemVer, got ${JSON.stringify(o.nativeVersion)}`);
   }
-  const backend = options.backend;
-  const storage = options.storage ?? memoryStorage();
-  const key = options.storageKey ?? `otaseal:${options.app}:${options.channel}`;
+  if (o.minTrustedTime !== undefined && !(Number.isSafeInteger(o.minTrustedTime) && o.minTrustedTime >= 0)) {
+    throw new UpdateError("CLIENT_INVALID_ARGUMENT", `options.minTrustedTime must be Unix seconds, got ${JSON.stringify(o.minTrustedTime)}`);
+  }
+  const transport = o.transport ?? "https-only";
+  if (o.rotationUrl !== undefined) {
+    if (typeof o.rotationUrl !== "string" || !o.rotationUrl.includes("{version}")) {
+      throw new UpdateError("CLIENT_INVALID_ARGUMENT", `options.rotationUrl must be a URL template containing {version}, got ${JSON.stringify(o.rotationUrl)}`);
+    }
+    checkUrl(o.rotationUrl.replaceAll("{version}", "2"), undefined, transport);
+  }
+  const backend = o.backend;
+  const storage = o.storage ?? memoryStorage();
+  const key = o.storageKey ?? `otaseal:${o.app}:${o.channel}`;
   const fetchFn: FetchLike =
-    options.fetch ??
+    o.fetch ??
     ((url, init) => {
       if (typeof globalThis.fetch !== "function") throw new UpdateError("CLIENT_INVALID_ARGUMENT", "no global fetch: pass options.fetch");
       return globalThis.fetch(url, init);
     });
-  const clock = options.clock ?? Date.now;
-  const transport = options.transport ?? "https-only";
-  const limits = options.limits ?? {};
-  const keys = options.decryptionKeys ?? [];
-  const pinnedVersion = trustVersion(core, options.trust);
+  const clock = o.clock ?? Date.now;
+  const limits = ownCopy(o.limits);
+  const keys = o.decryptionKeys ?? [];
+  const skew = o.maxClockSkewSecs ?? DEFAULT_MAX_CLOCK_SKEW_SECS;
+  const target = { app: o.app, channel: o.channel, platform: o.platform };
+  const pinnedVersion = trustVersion(core, o.trust);
   const checked = new WeakMap<VerifiedRelease, Checked>();
   const listeners = new Map<keyof UpdateEvents, Set<(p: never) => void>>();
 
@@ -297,47 +331,125 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
     throw error;
   }
 
-  let replayed: { chain: string; root: string } | null = null;
+  let replayed: { chain: string; roots: string[] } | null = null;
 
   /**
-   * Re-verifies a stored rotation chain from the pinned root: the root it reaches, or null
-   * when the chain does not verify to its recorded version. Rotations the pinned root already
-   * covers (a newer app build pins a newer root) are skipped.
+   * Re-verifies a stored rotation chain from the pinned root: every root along the way (the
+   * pinned one first, the one it reaches last), or null when the chain does not verify to its
+   * recorded version. Rotations the pinned root already covers (a newer app build pins a
+   * newer root) are skipped.
    */
-  function replay(trust: NonNullable<ClientState["trust"]>): string | null {
+  function replay(trust: NonNullable<ClientState["trust"]>): string[] | null {
     const id = JSON.stringify([trust.version, trust.chain]);
-    if (replayed?.chain === id) return replayed.root;
+    if (replayed?.chain === id) return replayed.roots;
     const apply = core.trustApplyRotation;
     if (!apply) return null;
     try {
-      let root = options.trust;
+      const roots = [o.trust];
       let version = pinnedVersion;
       for (const envelope of trust.chain) {
-        if ((core.inspect(envelope).trustRoot?.version ?? 0) <= version) continue;
-        root = apply(root, envelope, limits);
-        version = trustVersion(core, root);
+        if ((own(own(core.inspect(envelope), "trustRoot"), "version") ?? 0) <= version) continue;
+        roots.push(apply(roots[roots.length - 1] as string, envelope, limits));
+        version = trustVersion(core, roots[roots.length - 1] as string);
       }
       if (version !== trust.version) return null;
-      replayed = { chain: id, root };
-      return root;
+      replayed = { chain: id, roots };
+      return roots;
     } catch {
       return null;
     }
   }
 
-  /** The state, with a stored rotation chain that does not re-verify dropped as corrupt. */
-  async function load(): Promise<{ state: ClientState; corrupt: boolean }> {
-    const loaded = await loadState(storage, key);
-    if (loaded.state.trust && loaded.state.trust.version > pinnedVersion && replay(loaded.state.trust) === null) {
-      loaded.state.trust = null;
-      loaded.corrupt = true;
-    }
-    return loaded;
+  /** The roots releases may have been installed under: the pinned one, then each rotation's. */
+  function rootsOf(state: ClientState): string[] {
+    return state.trust && state.trust.version > pinnedVersion ? (replay(state.trust) ?? [o.trust]) : [o.trust];
   }
 
-  /** The root to verify with: the replayed rotations when they go past the pinned root. */
+  /** The root to verify new releases with: the last of {@link rootsOf}. */
   function trustOf(state: ClientState): string {
-    return state.trust && state.trust.version > pinnedVersion ? (replay(state.trust) ?? options.trust) : options.trust;
+    const roots = rootsOf(state);
+    return roots[roots.length - 1] as string;
+  }
+
+  const proven = new Map<string, VerifiedRelease | null>();
+  /**
+   * Re-verifies the signed envelope of an installed (or pending) release against the roots
+   * it may have been installed under (newest first: an envelope signed before a rotation
+   * stays proof of what was installed then). Null when none verifies it.
+   */
+  function prove(envelope: string, roots: string[]): VerifiedRelease | null {
+    const id = `${roots.length}:${roots[roots.length - 1]}\u0000${envelope}`;
+    if (proven.has(id)) return proven.get(id) ?? null;
+    let result: VerifiedRelease | null = null;
+    for (const root of [...roots].reverse()) {
+      try {
+        result = verifyInstalled(core, envelope, root, target, limits);
+        break;
+      } catch {
+        // try the older root
+      }
+    }
+    if (proven.size >= MAX_PROVEN) proven.clear();
+    proven.set(id, result);
+    return result;
+  }
+
+  let reported = "";
+  /** Emits `stateCorrupt` once per distinct set of problems. */
+  function reportProblems(problems: string[]): void {
+    const id = problems.join("\n");
+    if (problems.length > 0 && id !== reported) emit("stateCorrupt", { problems });
+    reported = id;
+  }
+
+  interface Loaded {
+    state: ClientState;
+    corrupt: boolean;
+    problems: string[];
+    /** Signed issuedAt (Unix seconds) of every proven envelope: bounds for the clock. */
+    issued: number[];
+  }
+
+  /**
+   * The state, with every part that fails its proof dropped and reported: a rotation chain
+   * that does not re-verify, a floor or pending release whose envelope does not verify (or
+   * names another release), a last trusted time above its envelope's signed issuedAt.
+   */
+  async function load(): Promise<Loaded> {
+    const loaded = await loadState(storage, key);
+    const state = loaded.state;
+    const problems: string[] = loaded.corrupt ? ["the stored state was unreadable or partly malformed (format 1 floors are not proven); those parts were dropped"] : [];
+    const issued: number[] = [];
+    if (state.trust && state.trust.version > pinnedVersion && replay(state.trust) === null) {
+      state.trust = null;
+      problems.push("the stored trust-root rotation chain does not verify from the pinned root");
+    }
+    const roots = rootsOf(state);
+    const proof = (ref: SignedRef): boolean => {
+      const r = prove(ref.envelope, roots);
+      if (!r || r.manifest.version !== ref.version || r.manifest.bundle.zipSha256 !== ref.zipSha256) return false;
+      const t = signedSeconds(r.manifest.issuedAt);
+      if (t !== null) issued.push(t);
+      return true;
+    };
+    if (state.floor && !proof(state.floor)) {
+      problems.push(`the stored floor ${state.floor.version} is not proven by a signed envelope`);
+      state.floor = null;
+    }
+    if (state.pending && !proof(state.pending)) {
+      problems.push(`the stored pending release ${state.pending.version} is not proven by a signed envelope`);
+      state.pending = null;
+    }
+    if (state.lastTrustedTime !== null) {
+      const r = state.lastTrustedEnvelope ? prove(state.lastTrustedEnvelope, roots) : null;
+      const t = r ? signedSeconds(r.manifest.issuedAt) : null;
+      if (t === null || state.lastTrustedTime > t) {
+        problems.push(`the stored last trusted time ${state.lastTrustedTime} is not bounded by a signed issuedAt`);
+        state.lastTrustedTime = null;
+        state.lastTrustedEnvelope = null;
+      }
+    }
+    return { state, corrupt: problems.length > 0, problems, issued };
   }
 
   async function current(): Promise<BackendCurrent> {
@@ -348,10 +460,57 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
     }
   }
 
-  /** Loads the state and settles a pending release against the backend. */
-  async function reconcile(): Promise<{ state: ClientState; corrupt: boolean; cur: BackendCurrent }> {
-    const { state, corrupt } = await load();
+  /**
+   * The backend's running bundle, believed only as far as it is proven: with a stored
+   * envelope, the version and zip hash are the signed ones; a backend that keeps envelopes but
+   * has none (or a bad one) for a non-builtin bundle reports no version.
+   */
+  async function provenCurrent(roots: string[], problems: string[], issued: number[]): Promise<BackendCurrent> {
     const cur = await current();
+    const envelope = own(cur, "envelope");
+    if (typeof envelope === "string") {
+      const r = prove(envelope, roots);
+      let intact = r !== null;
+      if (r && backend.storedFilesMatch) {
+        try {
+          intact = await backend.storedFilesMatch(cur.id, r.manifest.files);
+        } catch (e) {
+          throw toUpdateError(e, "CLIENT_BACKEND_FAILED", `${backend.name} stored files`);
+        }
+      }
+      if (r && intact) {
+        const t = signedSeconds(r.manifest.issuedAt);
+        if (t !== null) issued.push(t);
+        return { ...cur, version: r.manifest.version, zipSha256: r.manifest.bundle.zipSha256 };
+      }
+      problems.push(
+        r
+          ? `${backend.name} runs bundle ${cur.id} whose stored files are not the signed ones: its version ${cur.version} is not believed`
+          : `${backend.name} runs bundle ${cur.id} with an envelope that does not verify: its version ${cur.version} is not believed`,
+      );
+      return { ...cur, version: null, zipSha256: null };
+    }
+    if (envelope === null && cur.id !== "builtin") {
+      problems.push(`${backend.name} runs bundle ${cur.id} without a signed envelope: its version ${cur.version} is not believed`);
+      return { ...cur, version: null, zipSha256: null };
+    }
+    return cur;
+  }
+
+  /** Loads the state and settles a pending release against the backend. */
+  async function reconcile(): Promise<Loaded & { cur: BackendCurrent }> {
+    const loaded = await load();
+    const { state } = loaded;
+    const cur = await provenCurrent(rootsOf(state), loaded.problems, loaded.issued);
+    if (state.floor && !state.pending && cur.version !== null && isSemver(cur.version) && compareSemver(state.floor.version, cur.version) > 0) {
+      // Proven, so kept (an older release must not come back), but not normal: only a reset
+      // of the updater or an edit of the storage (with a genuine newer envelope) leads here.
+      loaded.problems.push(
+        `the stored floor ${state.floor.version} is above the running ${cur.version} with nothing pending (an updater reset, or edited storage); kept: releases up to ${state.floor.version} are refused`,
+      );
+    }
+    loaded.corrupt = loaded.problems.length > 0;
+    reportProblems(loaded.problems);
     const p = state.pending;
     if (p) {
       // Applied: a `next` not activated yet, a start not confirmed yet (both stay pending), a
@@ -364,7 +523,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         throw toUpdateError(e, "CLIENT_BACKEND_FAILED", `${backend.name} list()`);
       }
       if (status === "confirmed" && cur.id === p.id) {
-        state.floor = higher(state.floor, { version: p.version, zipSha256: p.zipSha256 });
+        state.floor = higher(state.floor, { version: p.version, zipSha256: p.zipSha256, envelope: p.envelope });
         state.pending = null;
         await saveState(storage, key, state);
       } else if ((status === "error" || status === "missing") && cur.id !== p.id) {
@@ -373,15 +532,17 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         await saveState(storage, key, state);
       }
     }
-    return { state, corrupt, cur };
+    return { ...loaded, cur };
   }
 
   function floorOf(state: ClientState, cur: BackendCurrent): ClientStatus["floor"] {
     type Floor = ClientStatus["floor"];
     const candidates: Floor[] = [];
     if (state.floor) candidates.push({ version: state.floor.version, zipSha256: state.floor.zipSha256, source: "state" });
+    // A release handed to next/set counts: nothing older may replace it before it starts.
+    if (state.pending) candidates.push({ version: state.pending.version, zipSha256: state.pending.zipSha256, source: "pending" });
     if (cur.version !== null && isSemver(cur.version)) candidates.push({ version: cur.version, zipSha256: cur.zipSha256, source: "backend" });
-    if (options.bundledVersion !== undefined) candidates.push({ version: options.bundledVersion, zipSha256: null, source: "bundledVersion" });
+    if (o.bundledVersion !== undefined) candidates.push({ version: o.bundledVersion, zipSha256: null, source: "bundledVersion" });
     let best: Floor | undefined;
     for (const c of candidates) {
       const order = best === undefined ? 1 : compareSemver(c.version, best.version);
@@ -400,15 +561,68 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
     return best;
   }
 
-  function policyOf(state: ClientState, cur: BackendCurrent, now: number): Policy {
-    const floor = floorOf(state, cur);
-    const policy: Policy = { app: options.app, channel: options.channel, platform: options.platform, now, installedVersion: floor.version };
+  /**
+   * The clock floor: the stored last trusted time (proven), each proven envelope's signed
+   * issuedAt less the allowed skew (it was accepted at a clock no earlier than that), and
+   * `minTrustedTime`.
+   */
+  function trustedTimeOf(loaded: Loaded): number | null {
+    const bounds = loaded.issued.map((t) => t - skew);
+    if (loaded.state.lastTrustedTime !== null) bounds.push(loaded.state.lastTrustedTime);
+    if (o.minTrustedTime !== undefined) bounds.push(o.minTrustedTime);
+    return bounds.length > 0 ? Math.max(...bounds) : null;
+  }
+
+  function policyOf(loaded: Loaded, cur: BackendCurrent, now: number): Policy {
+    const floor = floorOf(loaded.state, cur);
+    // A null-prototype object: the core reads it with Reflect.get.
+    const policy = ownCopy<Policy>({ app: o.app, channel: o.channel, platform: o.platform, now, installedVersion: floor.version });
     if (floor.zipSha256) policy.installedZipSha256 = floor.zipSha256;
-    const native = options.nativeVersion ?? (cur.native !== null && isSemver(cur.native) ? cur.native : undefined);
+    const native = o.nativeVersion ?? (cur.native !== null && isSemver(cur.native) ? cur.native : undefined);
     if (native !== undefined) policy.nativeVersion = native;
-    if (state.lastTrustedTime !== null) policy.lastTrustedTime = state.lastTrustedTime;
-    if (options.maxClockSkewSecs !== undefined) policy.maxClockSkewSecs = options.maxClockSkewSecs;
+    const trusted = trustedTimeOf(loaded);
+    if (trusted !== null) policy.lastTrustedTime = trusted;
+    if (o.maxClockSkewSecs !== undefined) policy.maxClockSkewSecs = o.maxClockSkewSecs;
     return policy;
+  }
+
+  /**
+   * Fetches trust-root rotations N+1, N+2, … from `rotationUrl` until the host answers 404 or
+   * 410, verifies each with the core (`docs/FORMAT.md` §4.5) and stores the chain.
+   */
+  async function fetchRotations(state: ClientState, signal: AbortSignal | undefined): Promise<void> {
+    const template = o.rotationUrl;
+    if (template === undefined) return;
+    const apply = core.trustApplyRotation;
+    if (!apply) throw new UpdateError("CLIENT_ROTATION_UNAVAILABLE", "this otaseal core cannot verify trust-root rotations (trustApplyRotation is missing)");
+    let root = trustOf(state);
+    let version = trustVersion(core, root);
+    const added: string[] = [];
+    for (let i = 0; i < MAX_ROTATIONS_PER_CHECK; i++) {
+      const url = checkUrl(template.replaceAll("{version}", String(version + 1)), undefined, transport);
+      let text: string;
+      try {
+        text = await fetchText(url, {
+          fetch: fetchFn,
+          timeoutMs: o.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS,
+          maxBytes: limits.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES,
+          signal,
+          transport,
+        });
+      } catch (e) {
+        const status = (e as { status?: unknown }).status;
+        if (e instanceof UpdateError && e.code === "CLIENT_HTTP_STATUS" && (status === 404 || status === 410)) break;
+        throw e;
+      }
+      root = apply(root, text, limits);
+      version = trustVersion(core, root);
+      added.push(text);
+    }
+    if (added.length > 0) {
+      const base = state.trust && state.trust.version > pinnedVersion ? state.trust.chain : [];
+      state.trust = { version, chain: [...base, ...added] };
+      await saveState(storage, key, state);
+    }
   }
 
   function lookup(release: VerifiedRelease): Checked {
@@ -425,16 +639,19 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         const url = checkUrl(manifestUrl, undefined, transport);
         const envelopeJson = await fetchText(url, {
           fetch: fetchFn,
-          timeoutMs: options.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS,
+          timeoutMs: o.manifestTimeoutMs ?? DEFAULT_MANIFEST_TIMEOUT_MS,
           maxBytes: limits.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES,
           signal: opts?.signal,
           transport,
         });
-        const { state, cur } = await reconcile();
+        const loaded = await reconcile();
+        const { state, cur } = loaded;
+        await fetchRotations(state, opts?.signal);
         const now = unixSeconds(clock());
         let release: VerifiedRelease;
         try {
-          release = core.verifyRelease(envelopeJson, trustOf(state), policyOf(state, cur, now), limits);
+          // Frozen and recorded: a listener cannot change what download, the backend or the floor see.
+          release = markVerifiedRelease(core.verifyRelease(envelopeJson, trustOf(state), policyOf(loaded, cur, now), limits));
         } catch (e) {
           if (isCoreError(e) && e.code === "DOWNGRADE") {
             emit("checked", { manifestUrl: url.href, release: null, reason: "up-to-date", code: "DOWNGRADE" });
@@ -443,23 +660,24 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
           throw e;
         }
         const m = release.manifest;
+        if (state.pending && state.pending.zipSha256 === m.bundle.zipSha256) {
+          emit("checked", { manifestUrl: url.href, release: null, reason: "pending" });
+          return null;
+        }
         const floor = floorOf(state, cur);
         if (compareSemver(m.version, floor.version) === 0 || (cur.id !== "builtin" && cur.zipSha256 === m.bundle.zipSha256)) {
           // Verification accepted an equal version only because it is the identical bundle.
           emit("checked", { manifestUrl: url.href, release: null, reason: "installed" });
           return null;
         }
-        if (state.pending && state.pending.zipSha256 === m.bundle.zipSha256) {
-          emit("checked", { manifestUrl: url.href, release: null, reason: "pending" });
-          return null;
-        }
         if (state.blocklist.some((b) => b.zipSha256 === m.bundle.zipSha256 || b.version === m.version)) {
           throw new UpdateError("CLIENT_BLOCKLISTED", `${m.version} was applied before and did not confirm a good start; it is not retried`);
         }
-        const issued = Math.floor(Date.parse(m.issuedAt) / 1000);
-        const trusted = Math.min(now, Number.isFinite(issued) ? issued : now);
+        const issued = signedSeconds(m.issuedAt) ?? now;
+        const trusted = Math.min(now, issued);
         if (state.lastTrustedTime === null || trusted > state.lastTrustedTime) {
           state.lastTrustedTime = trusted;
+          state.lastTrustedEnvelope = envelopeJson;
           await saveState(storage, key, state);
         }
         checked.set(release, { manifestUrl: url.href, envelopeJson, downloaded: null, applied: false });
@@ -477,26 +695,28 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         if (entry.downloaded) throw new UpdateError("CLIENT_INVALID_STATE", `release ${release.manifest.version} already downloaded (id ${entry.downloaded.id})`);
         await backend.assertSupported(release);
         const m = release.manifest;
-        const fallback = new URL(m.encryption ? "bundle.bin" : "bundle.zip", entry.manifestUrl).href;
-        const chosen = options.bundleUrl?.(release, entry.manifestUrl) ?? m.bundle.url ?? fallback;
+        const encrypted = own(m, "encryption") !== undefined && own(m, "encryption") !== null;
+        const fallback = new URL(encrypted ? "bundle.bin" : "bundle.zip", entry.manifestUrl).href;
+        const chosen = o.bundleUrl?.(release, entry.manifestUrl) ?? own(m.bundle, "url") ?? fallback;
         const bundleUrl = checkUrl(chosen, entry.manifestUrl, transport);
         const total = m.bundle.length;
-        let opened: OpenedRelease | null = null;
+        let files: OpenedFile[] | null = null;
         if (backend.accepts === "files" || backend.verifyInJs) {
-          const { state, cur } = await reconcile();
-          const policy = policyOf(state, cur, unixSeconds(clock()));
+          const loaded = await reconcile();
+          const policy = policyOf(loaded, loaded.cur, unixSeconds(clock()));
+          const trust = trustOf(loaded.state);
           const sunk = core.SinkOpener ? collectFiles(m, backend.accepts === "files") : null;
           const opener = sunk && core.SinkOpener
-            ? new core.SinkOpener(entry.envelopeJson, trustOf(state), policy, keys, sunk.sink, limits)
-            : new core.Opener(entry.envelopeJson, trustOf(state), policy, keys, limits);
+            ? new core.SinkOpener(entry.envelopeJson, trust, policy, keys, sunk.sink, limits)
+            : new core.Opener(entry.envelopeJson, trust, policy, keys, limits);
           try {
             const accelerated =
-              m.encryption && options.webCrypto !== false && typeof (opener as Partial<ExternallyDecryptingOpener<unknown>>).pushDelivered === "function"
+              encrypted && o.webCrypto !== false && typeof (opener as Partial<ExternallyDecryptingOpener<unknown>>).pushDelivered === "function"
                 ? await WebCryptoOpener.create(opener as unknown as ExternallyDecryptingOpener<unknown>, keys)
                 : null;
             await fetchStream(
               bundleUrl,
-              { fetch: fetchFn, timeoutMs: options.bundleTimeoutMs ?? DEFAULT_BUNDLE_TIMEOUT_MS, maxBytes: total, signal: opts?.signal, transport },
+              { fetch: fetchFn, timeoutMs: o.bundleTimeoutMs ?? DEFAULT_BUNDLE_TIMEOUT_MS, maxBytes: total, signal: opts?.signal, transport },
               async (chunk) => {
                 if (accelerated) await accelerated.push(chunk);
                 else opener.push(chunk);
@@ -509,7 +729,9 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
               },
             );
             const result = accelerated ? await accelerated.finish() : opener.finish();
-            opened = sunk ? { release: result as VerifiedRelease, files: sunk.files } : (result as OpenedRelease);
+            const opened = sunk ? sunk.files : (result as OpenedRelease).files;
+            // Only this list, recorded as the verified content of this release, is accepted by backends.
+            files = markVerifiedContent(release, entry.envelopeJson, opened);
           } finally {
             opener.free();
           }
@@ -520,12 +742,13 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         try {
           staged = await backend.stage({
             release,
+            envelope: entry.envelopeJson,
             bundleUrl: bundleUrl.href,
             manifestUrl: entry.manifestUrl,
-            ...(opened && backend.accepts === "files" ? { files: opened.files } : {}),
+            ...(files && backend.accepts === "files" ? { files } : {}),
             ...(opts?.signal ? { signal: opts.signal } : {}),
             onProgress: (received, t) => {
-              if (!opened) {
+              if (!files) {
                 emit("downloadProgress", { received, total: t });
                 opts?.onProgress?.({ received, total: t });
               }
@@ -534,7 +757,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         } catch (e) {
           throw toUpdateError(e, "CLIENT_BACKEND_FAILED", `${backend.name} download`);
         }
-        const downloaded: DownloadedRelease = { release, id: staged.id, version: staged.version, files: backend.accepts === "files" ? (opened?.files ?? null) : null };
+        const downloaded: DownloadedRelease = { release, id: staged.id, version: staged.version, files: backend.accepts === "files" ? files : null };
         entry.downloaded = downloaded;
         return downloaded;
       } catch (e) {
@@ -551,7 +774,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
         const { state } = await load();
         const m = release.manifest;
         // Recorded before the backend switches: `set` may end this JS context.
-        state.pending = { version: m.version, zipSha256: m.bundle.zipSha256, id: entry.downloaded.id, mode };
+        state.pending = { version: m.version, zipSha256: m.bundle.zipSha256, envelope: entry.envelopeJson, id: entry.downloaded.id, mode };
         await saveState(storage, key, state);
         entry.applied = true;
         emit("applied", { release, mode, id: entry.downloaded.id });
@@ -570,24 +793,29 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
 
     async notifyAppReady() {
       try {
-        let cur: BackendCurrent;
+        let reported: BackendCurrent;
         try {
-          cur = await backend.notifyAppReady();
+          reported = await backend.notifyAppReady();
         } catch (e) {
           throw toUpdateError(e, "CLIENT_BACKEND_FAILED", `${backend.name} notifyAppReady`);
         }
-        const { state } = await load();
+        const loaded = await load();
+        const { state } = loaded;
         const p = state.pending;
         let floor = state.floor;
-        if (p && cur.id === p.id) {
-          floor = higher(floor, { version: p.version, zipSha256: p.zipSha256 });
+        if (p && reported.id === p.id) {
+          floor = higher(floor, { version: p.version, zipSha256: p.zipSha256, envelope: p.envelope });
           state.pending = null;
-        } else if (cur.version !== null && isSemver(cur.version) && cur.zipSha256 && /^[0-9a-f]{64}$/.test(cur.zipSha256)) {
-          floor = higher(floor, { version: cur.version, zipSha256: cur.zipSha256 });
+        } else {
+          // Confirmed without a pending record (the app used the updater directly): the floor
+          // moves only to what the backend's stored envelope proves.
+          const envelope = own(reported, "envelope");
+          const r = typeof envelope === "string" ? prove(envelope, rootsOf(state)) : null;
+          if (r && typeof envelope === "string") floor = higher(floor, { version: r.manifest.version, zipSha256: r.manifest.bundle.zipSha256, envelope });
         }
         state.floor = floor;
         await saveState(storage, key, state);
-        return cur;
+        return reported;
       } catch (e) {
         return report(e, "notifyAppReady");
       }
@@ -617,8 +845,17 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
     },
 
     async status() {
-      const { state, corrupt, cur } = await reconcile();
-      return { state, stateCorrupt: corrupt, current: cur, floor: floorOf(state, cur), trustVersion: Math.max(pinnedVersion, state.trust?.version ?? 0) };
+      const loaded = await reconcile();
+      const { state, corrupt, problems, cur } = loaded;
+      return {
+        state,
+        stateCorrupt: corrupt,
+        stateProblems: problems,
+        current: cur,
+        floor: floorOf(state, cur),
+        lastTrustedTime: trustedTimeOf(loaded),
+        trustVersion: Math.max(pinnedVersion, state.trust?.version ?? 0),
+      };
     },
 
     on(event, listener) {

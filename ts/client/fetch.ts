@@ -115,7 +115,8 @@ export async function fetchStream(
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
-      throw new UpdateError("CLIENT_HTTP_STATUS", `${url.href}: HTTP ${response.status}`);
+      // `status` lets callers tell "not there" (404, 410) from other failures.
+      throw Object.assign(new UpdateError("CLIENT_HTTP_STATUS", `${url.href}: HTTP ${response.status}`), { status: response.status });
     }
     const declared = Number(response.headers.get("content-length") ?? NaN);
     if (Number.isFinite(declared) && declared > opts.maxBytes) {

@@ -8,7 +8,7 @@
 export { UpdateError, isCoreError, CLIENT_ERROR_CODES } from "./errors.js";
 export type { ClientErrorCode, UpdateErrorCode } from "./errors.js";
 export { memoryStorage, localStorageStorage } from "./storage.js";
-export type { ClientState, ReleaseRef } from "./storage.js";
+export type { ClientState, ReleaseRef, SignedRef } from "./storage.js";
 export type { TransportSecurity } from "./fetch.js";
 export { createClientWithCore, coreFrom } from "./client.js";
 export type { UpdateClient, UpdateClientOptions, UpdateEvents, Operation, DownloadedRelease, ClientStatus } from "./client.js";

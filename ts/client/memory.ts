@@ -8,7 +8,7 @@ import { UpdateError } from "./errors.js";
 import {
   activate,
   addBundle,
-  assertVerifiedDownload,
+  verifiedDownload,
   builtinInfo,
   confirm,
   deleteBundle,
@@ -23,6 +23,7 @@ import {
   type UpdaterState,
 } from "./updater.js";
 import type { UpdateBackend } from "./types.js";
+import { ownCopy, sha256Hex } from "./verified.js";
 
 /**
  * Options of {@link MemoryUpdater}.
@@ -54,6 +55,8 @@ export interface MemoryUpdaterOptions {
 export class MemoryUpdater implements FallbackUpdater {
   state: UpdaterState = initialUpdaterState();
   readonly files = new Map<string, Map<string, Uint8Array>>();
+  /** The signed envelope of each bundle. */
+  readonly envelopes = new Map<string, string>();
   /** Every call, in order, for tests. */
   readonly calls: { method: string; args: unknown }[] = [];
   private readonly builtinVersion: string;
@@ -61,7 +64,8 @@ export class MemoryUpdater implements FallbackUpdater {
   private readonly timeoutMs: number;
   private readonly clock: () => number;
 
-  constructor(options: MemoryUpdaterOptions = {}) {
+  constructor(given: MemoryUpdaterOptions = {}) {
+    const options = ownCopy(given);
     this.builtinVersion = options.builtinVersion ?? "";
     this.nativeVersion = options.nativeVersion ?? "";
     this.timeoutMs = options.appReadyTimeoutMs ?? 10_000;
@@ -77,10 +81,12 @@ export class MemoryUpdater implements FallbackUpdater {
 
   async download(options: FallbackDownloadOptions): Promise<UpdaterBundle> {
     this.calls.push({ method: "download", args: { url: options.url, version: options.version, checksum: options.checksum } });
-    assertVerifiedDownload(options);
-    const m = options.otaseal.release.manifest;
+    // Only the client's verified content, re-hashed; the copies it returns are what is kept.
+    const content = await verifiedDownload(options, "MemoryUpdater");
+    const m = content.release.manifest;
     const id = `b-${m.bundle.zipSha256.slice(0, 16)}`;
-    this.files.set(id, new Map(options.otaseal.files.map((f: OpenedFile) => [f.path, f.data])));
+    this.files.set(id, new Map(content.files.map((f: OpenedFile) => [f.path, f.data])));
+    this.envelopes.set(id, content.envelope);
     const info: UpdaterBundle = { id, version: m.version, downloaded: new Date(this.clock()).toISOString(), checksum: m.bundle.zipSha256, status: "pending" };
     this.state = addBundle(this.state, info);
     return info;
@@ -109,6 +115,7 @@ export class MemoryUpdater implements FallbackUpdater {
     this.calls.push({ method: "delete", args: options });
     this.state = deleteBundle(this.state, options.id);
     this.files.delete(options.id);
+    this.envelopes.delete(options.id);
   }
 
   async reset(options?: { toLastSuccessful?: boolean; usePendingBundle?: boolean }): Promise<void> {
@@ -120,6 +127,20 @@ export class MemoryUpdater implements FallbackUpdater {
     this.calls.push({ method: "notifyAppReady", args: undefined });
     this.state = confirm(this.state);
     return { bundle: this.info(this.state.current) };
+  }
+
+  async signedEnvelope(id: string): Promise<string | null> {
+    return this.envelopes.get(id) ?? null;
+  }
+
+  async storedFilesMatch(id: string, files: readonly { path: string; size: number; sha256: string }[]): Promise<boolean> {
+    const stored = this.files.get(id);
+    if (!stored || stored.size !== files.length) return false;
+    for (const f of files) {
+      const data = stored.get(f.path);
+      if (!data || data.byteLength !== f.size || (await sha256Hex(data)) !== f.sha256) return false;
+    }
+    return true;
   }
 
   /** An app start: activates `next`, or rolls back an unconfirmed bundle past its deadline. */

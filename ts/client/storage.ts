@@ -23,7 +23,21 @@ export interface ReleaseRef {
 }
 
 /**
- * The persistent state (`docs/CLIENT.md` §3).
+ * A release recorded with the signed envelope that proves it: every load re-verifies the
+ * envelope against the trust root, so an edited entry is detected, never believed.
+ *
+ * @example
+ * ```ts
+ * const floor: SignedRef = { version: "2.0.0", zipSha256, envelope: envelopeJson };
+ * ```
+ */
+export interface SignedRef extends ReleaseRef {
+  /** The release's DSSE envelope as fetched (JSON). */
+  envelope: string;
+}
+
+/**
+ * The persistent state (`docs/CLIENT.md` §3), format `v: 2`.
  *
  * @example
  * ```ts
@@ -31,10 +45,12 @@ export interface ReleaseRef {
  * ```
  */
 export interface ClientState {
-  /** The newest version confirmed running (notifyAppReady), and its zip hash. */
-  floor: ReleaseRef | null;
-  /** Unix seconds: a time no later than the signed issuedAt of the newest verified release. */
+  /** The newest version confirmed running (notifyAppReady), with its signed envelope. */
+  floor: SignedRef | null;
+  /** Unix seconds: `min(now, signed issuedAt)` of the newest verified release. */
   lastTrustedTime: number | null;
+  /** The envelope of that release: `lastTrustedTime` above its signed `issuedAt` is an edit. */
+  lastTrustedEnvelope: string | null;
   /**
    * The rotations applied since the pinned root (envelopes N→N+1, in order) and the version
    * they reach. Stored as evidence, not as a root: every load re-verifies the chain from the
@@ -43,8 +59,8 @@ export interface ClientState {
   trust: { version: number; chain: string[] } | null;
   /** Releases that were applied and never confirmed a good start: never retried. */
   blocklist: (ReleaseRef & { reason: string })[];
-  /** A release handed to the backend (`next`/`set`) and not yet confirmed. */
-  pending: (ReleaseRef & { id: string; mode: "next" | "set" }) | null;
+  /** A release handed to the backend (`next`/`set`) and not yet confirmed; counts for the floor. */
+  pending: (SignedRef & { id: string; mode: "next" | "set" }) | null;
 }
 
 /** Most blocklist entries kept; the oldest are dropped first (they are below the floor by then). */
@@ -61,20 +77,32 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * ```
  */
 export function emptyState(): ClientState {
-  return { floor: null, lastTrustedTime: null, trust: null, blocklist: [], pending: null };
+  return { floor: null, lastTrustedTime: null, lastTrustedEnvelope: null, trust: null, blocklist: [], pending: null };
+}
+
+/** `o[key]` if own, else undefined: a polluted `Object.prototype` adds nothing to a stored document. */
+function get(o: unknown, key: string): unknown {
+  return typeof o === "object" && o !== null && Object.prototype.hasOwnProperty.call(o, key) ? (o as Record<string, unknown>)[key] : undefined;
 }
 
 function ref(v: unknown): ReleaseRef | null {
-  if (typeof v !== "object" || v === null) return null;
-  const r = v as Record<string, unknown>;
-  return isSemver(r["version"]) && typeof r["zipSha256"] === "string" && HEX64.test(r["zipSha256"])
-    ? { version: r["version"], zipSha256: r["zipSha256"] }
-    : null;
+  const version = get(v, "version");
+  const zipSha256 = get(v, "zipSha256");
+  return isSemver(version) && typeof zipSha256 === "string" && HEX64.test(zipSha256) ? { version, zipSha256 } : null;
+}
+
+/** A {@link SignedRef}; entries without an envelope (format 1) are dropped as unproven. */
+function signedRef(v: unknown): SignedRef | null {
+  const r = ref(v);
+  const envelope = get(v, "envelope");
+  return r && typeof envelope === "string" && envelope.length > 0 ? { ...r, envelope } : null;
 }
 
 /**
  * Parses a stored state document. Anything malformed is dropped field by field (never
- * guessed); `corrupt` tells whether anything was.
+ * guessed); `corrupt` tells whether anything was. Only own properties are read. A format-1
+ * document (no envelopes) keeps its blocklist and rotations; its floor, pending release and
+ * last trusted time cannot be proven and are dropped (reported as corrupt).
  *
  * @example
  * ```ts
@@ -90,41 +118,42 @@ export function parseState(text: string | null): { state: ClientState; corrupt: 
   } catch {
     return { state, corrupt: true };
   }
-  if (typeof doc !== "object" || doc === null || (doc as { v?: unknown }).v !== 1) return { state, corrupt: true };
-  const d = doc as Record<string, unknown>;
+  const v = get(doc, "v");
+  if (typeof doc !== "object" || doc === null || (v !== 1 && v !== 2)) return { state, corrupt: true };
   let corrupt = false;
-  if (d["floor"] !== null) {
-    state.floor = ref(d["floor"]);
+  const floor = get(doc, "floor") ?? null;
+  if (floor !== null) {
+    state.floor = signedRef(floor);
     corrupt ||= state.floor === null;
   }
-  const ltt = d["lastTrustedTime"];
-  if (typeof ltt === "number" && Number.isSafeInteger(ltt) && ltt >= 0) state.lastTrustedTime = ltt;
-  else corrupt ||= ltt !== null;
-  const trust = d["trust"] as { version?: unknown; chain?: unknown } | null;
-  if (
-    trust !== null &&
-    typeof trust === "object" &&
-    Number.isSafeInteger(trust.version) &&
-    Array.isArray(trust.chain) &&
-    trust.chain.length > 0 &&
-    trust.chain.every((e) => typeof e === "string")
-  ) {
-    state.trust = { version: trust.version as number, chain: trust.chain as string[] };
+  const ltt = get(doc, "lastTrustedTime") ?? null;
+  const lte = get(doc, "lastTrustedEnvelope") ?? null;
+  if (typeof ltt === "number" && Number.isSafeInteger(ltt) && ltt >= 0 && typeof lte === "string" && lte.length > 0) {
+    state.lastTrustedTime = ltt;
+    state.lastTrustedEnvelope = lte;
+  } else corrupt ||= ltt !== null || lte !== null;
+  const trust = get(doc, "trust") ?? null;
+  const version = get(trust, "version");
+  const chain = get(trust, "chain");
+  if (trust !== null && Number.isSafeInteger(version) && Array.isArray(chain) && chain.length > 0 && chain.every((e) => typeof e === "string")) {
+    state.trust = { version: version as number, chain: [...(chain as string[])] };
   } else corrupt ||= trust !== null;
-  if (Array.isArray(d["blocklist"])) {
-    for (const e of d["blocklist"]) {
+  const blocklist = get(doc, "blocklist");
+  if (Array.isArray(blocklist)) {
+    for (const e of blocklist) {
       const r = ref(e);
-      if (r) state.blocklist.push({ ...r, reason: String((e as { reason?: unknown }).reason ?? "") });
+      if (r) state.blocklist.push({ ...r, reason: String(get(e, "reason") ?? "") });
       else corrupt = true;
     }
   } else corrupt = true;
-  const p = d["pending"] as Record<string, unknown> | null;
-  if (p !== null && typeof p === "object") {
-    const r = ref(p);
-    if (r && typeof p["id"] === "string" && (p["mode"] === "next" || p["mode"] === "set")) {
-      state.pending = { ...r, id: p["id"], mode: p["mode"] };
-    } else corrupt = true;
-  } else corrupt ||= p !== null;
+  const p = get(doc, "pending") ?? null;
+  if (p !== null) {
+    const r = signedRef(p);
+    const id = get(p, "id");
+    const mode = get(p, "mode");
+    if (r && typeof id === "string" && (mode === "next" || mode === "set")) state.pending = { ...r, id, mode };
+    else corrupt = true;
+  }
   return { state, corrupt };
 }
 
@@ -137,7 +166,7 @@ export function parseState(text: string | null): { state: ClientState; corrupt: 
  * ```
  */
 export function serializeState(state: ClientState): string {
-  return JSON.stringify({ v: 1, ...state, blocklist: state.blocklist.slice(-MAX_BLOCKLIST) });
+  return JSON.stringify({ v: 2, ...state, blocklist: state.blocklist.slice(-MAX_BLOCKLIST) });
 }
 
 /**

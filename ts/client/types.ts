@@ -70,6 +70,15 @@ export interface BackendCurrent {
   zipSha256: string | null;
   /** The native shell's version, when the backend knows it. */
   native: string | null;
+  /**
+   * The signed envelope the backend stored with the running bundle (fallback updaters,
+   * `filesystemBackend`): the client re-verifies it and takes the version, zip hash and
+   * signed `issuedAt` from it, never the backend's claim. `null`: the backend keeps envelopes
+   * but has none for this bundle (builtin, or storage edited); then a non-builtin version is
+   * not believed. Absent (`undefined`): the backend keeps none (Capgo: the native plugin's
+   * own record is taken as it is).
+   */
+  envelope?: string | null;
 }
 
 /**
@@ -86,6 +95,9 @@ export interface StageInput {
   /** Where the (verified) bundle was or will be fetched. */
   bundleUrl: string;
   manifestUrl: string;
+  /** The release's signed envelope (JSON), for backends that keep it with the bundle. */
+  envelope?: string;
+  /** The verified files: a frozen list only the client's download produces (`verifiedContent` re-checks it). */
   files?: OpenedFile[];
   signal?: AbortSignal;
   onProgress?: (received: number, total: number) => void;
@@ -126,6 +138,11 @@ export interface UpdateBackend {
   next(id: string): Promise<void>;
   set(id: string): Promise<void>;
   notifyAppReady(): Promise<BackendCurrent>;
+  /**
+   * Whether bundle `id` is stored with exactly these signed files, hashed now (fallback
+   * updaters). The client then believes a running bundle only when its files are intact.
+   */
+  storedFilesMatch?(id: string, files: readonly { path: string; size: number; sha256: string }[]): Promise<boolean>;
   /**
    * `"confirmed"`: started and confirmed (notifyAppReady); `"pending"`: staged or started, not
    * confirmed yet; `"error"`: started and rolled back; `"missing"`: unknown id.

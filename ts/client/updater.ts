@@ -10,6 +10,7 @@
 import type { OpenedFile, VerifiedRelease } from "../../pkg/web/otaseal.js";
 import { UpdateError } from "./errors.js";
 import type { BackendCurrent, StageInput, StagedBundle, UpdateBackend } from "./types.js";
+import { own, verifiedContent } from "./verified.js";
 
 /**
  * A bundle's status, as the plugin's `BundleStatus`.
@@ -39,7 +40,9 @@ export interface UpdaterBundle {
 
 /**
  * The verified content a fallback updater installs: the release and the files the opener's
- * `finish()` returned. Only the update client produces it.
+ * `finish()` returned. Only the update client produces it: the release must be one its
+ * `check()` returned and `files` the frozen list its `download()` made (a custom backend
+ * receives both in `stage`); anything else is `CLIENT_UNVERIFIED_RELEASE`.
  *
  * @example
  * ```ts
@@ -85,6 +88,16 @@ export interface FallbackUpdater {
   delete(options: { id: string }): Promise<void>;
   reset(options?: { toLastSuccessful?: boolean; usePendingBundle?: boolean }): Promise<void>;
   notifyAppReady(): Promise<{ bundle: UpdaterBundle }>;
+  /**
+   * The signed envelope stored with bundle `id` (null: none). Updaters that have it let the
+   * client prove what runs instead of believing the stored version.
+   */
+  signedEnvelope?(id: string): Promise<string | null>;
+  /**
+   * Whether bundle `id` is stored with exactly these signed files (each hashed now). With
+   * `signedEnvelope`, lets the client believe a stored bundle only when its files are intact.
+   */
+  storedFilesMatch?(id: string, files: readonly { path: string; size: number; sha256: string }[]): Promise<boolean>;
 }
 
 /**
@@ -172,30 +185,30 @@ function find(state: UpdaterState, id: string): UpdaterBundle {
 }
 
 /**
- * Checks that a `download` call carries exactly what the client verified: the version,
- * checksum and file list of the signed manifest. Throws `CLIENT_UNVERIFIED_RELEASE`.
+ * Checks that a `download` call carries exactly what the client verified: a release its
+ * `check()` returned, the frozen file list its `download()` recorded for that release, and the
+ * plugin-shaped version and checksum of the signed manifest; then re-hashes a private copy of
+ * every file. Returns what to install. Throws `CLIENT_UNVERIFIED_RELEASE`.
  *
  * @example
  * ```ts
- * assertVerifiedDownload(options);
+ * const { release, envelope, files } = await verifiedDownload(options, "MemoryUpdater");
  * ```
  */
-export function assertVerifiedDownload(options: FallbackDownloadOptions): void {
-  const v = options?.otaseal;
-  const m = v?.release?.manifest;
+export async function verifiedDownload(
+  options: FallbackDownloadOptions,
+  who: string,
+): Promise<{ release: VerifiedRelease; envelope: string; files: OpenedFile[] }> {
+  const v = own(options, "otaseal");
+  const content = await verifiedContent(own(v, "release"), own(v, "files"), who);
+  const m = content.release.manifest;
   const fail = (why: string): never => {
-    throw new UpdateError("CLIENT_UNVERIFIED_RELEASE", `the fallback updater installs only releases verified by the otaseal client: ${why}`);
+    throw new UpdateError("CLIENT_UNVERIFIED_RELEASE", `${who} installs only releases verified by the otaseal client: ${why}`);
   };
-  if (!m || !Array.isArray(v.files)) fail("no verified content (otaseal: { release, files })");
-  if (!m) return;
-  if (options.version !== m.version) fail(`version ${options.version} is not the signed ${m.version}`);
-  if (options.checksum !== undefined && options.checksum !== m.bundle.zipSha256) fail("checksum is not the signed zip SHA-256");
-  const signed = new Map(m.files.map((f) => [f.path, f]));
-  if (v.files.length !== signed.size) fail("the file list is not the signed one");
-  for (const f of v.files) {
-    const s = signed.get(f.path);
-    if (!s || s.sha256 !== f.sha256 || s.size !== f.size || !(f.data instanceof Uint8Array) || f.data.byteLength !== s.size) fail(`${f.path} is not the signed file`);
-  }
+  if (own(options, "version") !== m.version) fail(`version ${String(own(options, "version"))} is not the signed ${m.version}`);
+  const checksum = own(options, "checksum");
+  if (checksum !== undefined && checksum !== m.bundle.zipSha256) fail("checksum is not the signed zip SHA-256");
+  return content;
 }
 
 /**
@@ -338,11 +351,16 @@ export function fallbackBackend(name: string, updater: FallbackUpdater): UpdateB
     version: bundle.version || null,
     zipSha256: /^[0-9a-f]{64}$/.test(bundle.checksum) ? bundle.checksum : null,
     native,
+    // The stored version is a claim (its storage may be edited): the envelope lets the client prove it.
+    ...(updater.signedEnvelope ? { envelope: bundle.id === BUILTIN_ID ? null : await updater.signedEnvelope(bundle.id) } : {}),
   });
   return {
     name,
     accepts: "files",
     async assertSupported() {},
+    ...(updater.storedFilesMatch
+      ? { storedFilesMatch: (id: string, files: readonly { path: string; size: number; sha256: string }[]) => updater.storedFilesMatch!(id, files) }
+      : {}),
     async current() {
       const c = await updater.current();
       return cur(c.bundle, c.native || null);
@@ -350,6 +368,7 @@ export function fallbackBackend(name: string, updater: FallbackUpdater): UpdateB
     async stage(input: StageInput): Promise<StagedBundle> {
       if (!input.files) throw new UpdateError("CLIENT_UNVERIFIED_RELEASE", `${name} needs the verified files`);
       const m = input.release.manifest;
+      // The updater re-checks that these are the client's verified files, and their hashes.
       const info = await updater.download({
         url: input.bundleUrl,
         version: m.version,

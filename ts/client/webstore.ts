@@ -7,6 +7,7 @@
  */
 import { UpdateError } from "./errors.js";
 import { parseUpdaterState, type UpdaterState } from "./updater.js";
+import { ownCopy } from "./verified.js";
 
 /**
  * The environment both sides need.
@@ -44,7 +45,11 @@ export interface WebStore {
   keyOf(path: string): string;
   /** The bundle path a request URL maps to (`dir/` → `dir/index.html`), or null when outside the scope. */
   pathOf(url: string): string | null;
-  /** Deletes bundle caches that the state does not list (interrupted downloads). */
+  /** The signed envelope stored for bundle `id`, or null. */
+  readEnvelope(id: string): Promise<string | null>;
+  /** Stores the signed envelope of bundle `id` (in the state's cache, outside the bundle's URL space). */
+  writeEnvelope(id: string, envelope: string): Promise<void>;
+  /** Deletes bundle caches (and envelopes) that the state does not list (interrupted downloads). */
   collectGarbage(): Promise<string[]>;
 }
 
@@ -56,7 +61,9 @@ export interface WebStore {
  * const store = webStore({ scope: "https://example.com/app/", caches });
  * ```
  */
-export function webStore(options: WebStoreOptions): WebStore {
+export function webStore(given: WebStoreOptions): WebStore {
+  // Own properties only: a polluted Object.prototype must not supply an option.
+  const options = ownCopy(given);
   const prefix = options.prefix ?? "otaseal";
   let scope: URL;
   try {
@@ -72,6 +79,8 @@ export function webStore(options: WebStoreOptions): WebStore {
   const stateKey = new URL("__otaseal__/state.json", scope).href;
   const lockName = `${prefix}:${scope.pathname}:state`;
   const bundlePrefix = `${prefix}:${scope.pathname}:bundle:`;
+  const envelopePrefix = new URL("__otaseal__/envelope/", scope).href;
+  const envelopeKey = (id: string): string => envelopePrefix + encodeURIComponent(id);
 
   const read = async (): Promise<UpdaterState> => {
     const cache = await caches.open(metaCache);
@@ -92,6 +101,13 @@ export function webStore(options: WebStoreOptions): WebStore {
       });
     },
     bundleCacheName: (id) => bundlePrefix + id,
+    async readEnvelope(id) {
+      const r = await (await caches.open(metaCache)).match(envelopeKey(id));
+      return r ? await r.text() : null;
+    },
+    async writeEnvelope(id, envelope) {
+      await (await caches.open(metaCache)).put(envelopeKey(id), new Response(envelope, { headers: { "content-type": "application/json" } }));
+    },
     keyOf: (path) => new URL(path, scope).href,
     pathOf(url) {
       const u = new URL(url);
@@ -110,6 +126,11 @@ export function webStore(options: WebStoreOptions): WebStore {
             await caches.delete(name);
             removed.push(name.slice(bundlePrefix.length));
           }
+        }
+        const meta = await caches.open(metaCache);
+        for (const request of await meta.keys()) {
+          const url = typeof request === "string" ? request : request.url;
+          if (url.startsWith(envelopePrefix) && !keep.has(bundlePrefix + decodeURIComponent(url.slice(envelopePrefix.length)))) await meta.delete(request);
         }
         return removed;
       });
