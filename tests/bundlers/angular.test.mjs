@@ -8,9 +8,8 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT, expectedResults, launchChromium, packTarball, runPage, serve, sizeOf } from "./lib.mjs";
+import { ROOT, expectedResults, launchChromium, packTarball, runPage, serve, sizeOf, tempDir } from "./lib.mjs";
 
 const ANGULAR = "21.2.24";
 const DEPENDENCIES = {
@@ -23,7 +22,7 @@ let browser;
 after(async () => browser?.close());
 
 test("an Angular CLI build of an app importing otaseal verifies the release vectors in Chromium", { timeout: 600_000 }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "otaseal-angular-"));
+  const dir = tempDir("otaseal-angular-");
   fs.cpSync(path.join(ROOT, "tests/bundlers/angular"), dir, { recursive: true });
   fs.copyFileSync(path.join(ROOT, "tests/fixtures/vectors/releases.json"), path.join(dir, "src/vectors.json"));
   fs.writeFileSync(

@@ -14,11 +14,23 @@ export const APP_SRC = path.join(import.meta.dirname, "app");
 export const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
   "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
+// Every temporary directory made here is removed when the process exits.
+const made = [];
+process.on("exit", () => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+/** A new temporary directory, removed at exit. */
+export function tempDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 let packed = null;
 /** `npm pack` of this checkout (built beforehand: scripts/build.sh), once per process. */
 export function packTarball() {
   if (packed) return packed;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "otaseal-pack-"));
+  const dir = tempDir("otaseal-pack-");
   const out = execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   packed = path.join(dir, JSON.parse(out)[0].filename);
   return packed;
@@ -31,7 +43,7 @@ export function packTarball() {
  * and the Capacitor packages, installed once by `npm ci`).
  */
 export function freshProject(name, { links = [] } = {}) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `otaseal-${name}-`));
+  const dir = tempDir(`otaseal-${name}-`);
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `app-${name}`, private: true, type: "module" }, null, 2));
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", "--no-package-lock", packTarball()], { cwd: dir, stdio: "pipe" });
   for (const pkg of links) {

@@ -6,10 +6,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 
-import { freshProject, packTarball } from "../bundlers/lib.mjs";
+import { freshProject, packTarball, tempDir } from "../bundlers/lib.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
@@ -34,7 +33,7 @@ test("the CI quickstart runs as written, installing the packed tarball, and ends
     assert.doesNotMatch(m[1], /^\s*npm (install|i) (--\S+ )*otaseal\b(?!-)/m, "the package is not on the registry");
   }
   assert.match(README, /not yet published on the npm registry/);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "otaseal-readme-"));
+  const dir = tempDir("otaseal-readme-");
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "ci", private: true }));
   fs.copyFileSync(packTarball(), path.join(dir, install[1]));
   fs.mkdirSync(path.join(dir, "dist/assets"), { recursive: true });

@@ -51,7 +51,6 @@ function toHex(bytes: Uint8Array): string {
   return s;
 }
 
-/** `crypto.subtle` when this runtime has it (browsers in secure contexts, Node ≥ 19, workers). */
 /**
  * The WebCrypto calls the accelerated path makes; `crypto.subtle` satisfies it. Declared here so
  * the package's types need no DOM lib (a Node project without it type-checks).
@@ -74,6 +73,7 @@ export interface SubtleCryptoLike {
   decrypt(algorithm: { name: "AES-GCM"; iv: Uint8Array<ArrayBuffer>; tagLength: 128 }, key: never, data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer>;
 }
 
+/** `crypto.subtle` when this runtime has it (browsers in secure contexts, Node ≥ 19, workers). */
 export function webCryptoSubtle(): SubtleCryptoLike | undefined {
   const c = (globalThis as { crypto?: Crypto }).crypto;
   return c?.subtle && typeof c.subtle.decrypt === "function" ? c.subtle : undefined;
