@@ -59,6 +59,29 @@ test("iOS and Android with encrypted releases: the filesystem backend, activatin
   assert.equal(r.reloading, false, "nothing was staged with next");
 });
 
+test("encrypted releases on native: a release handed to next is activated by the next autoBackend (reloading)", async () => {
+  const k = keys();
+  const sealed = seal(k, "2.0.0", { encrypt: true });
+  const fs = recordingFilesystem();
+  const webView = recordingWebView();
+  const start = () => autoBackend({ capacitor: capacitor("ios"), encrypted: true, filesystem: { plugin: fs.plugin, webView: webView.plugin } });
+  const first = await start();
+  assert.equal(first.reloading, false);
+  const client = ota.createUpdateClient({
+    trust: k.trust, app: APP, channel: CHANNEL, platform: first.platform, backend: first.backend, bundledVersion: "1.0.0",
+    fetch: fakeFetch(routesFor("enc", sealed)), clock: () => NOW * 1000, decryptionKeys: [k.bundleKey.key],
+  });
+  const release = await client.check("https://updates.example.com/app/enc/manifest.json");
+  await client.download(release);
+  await client.apply(release, "next");
+  assert.equal(webView.calls.length, 0, "next does not switch the running page");
+  // The next start: the staged release is switched to, and the page must stop there.
+  const second = await start();
+  assert.equal(second.reloading, true);
+  assert.match(webView.path, /otaseal-2\.0\.0-[0-9a-f]{16}$/);
+  assert.equal((await start()).reloading, false, "only once");
+});
+
 test("a browser: the web fallback; in Node (no Cache Storage) it refuses with CLIENT_WEB_UNAVAILABLE", async () => {
   await rejects(autoBackend({ capacitor: capacitor("web"), capgo: recordingUpdater().plugin, web: WEB }), "CLIENT_WEB_UNAVAILABLE");
   await rejects(
