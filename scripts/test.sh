@@ -93,6 +93,9 @@ if compgen -G "tests/browser/*.test.mjs" >/dev/null; then
   run_node "browser tests" tests/browser/*.test.mjs
 fi
 
+step "bundler matrix: the packed tarball in Vite, webpack, esbuild, Rollup apps, the web fallback recipe, Node types"
+run_node "bundler tests" tests/bundlers/matrix.test.mjs tests/bundlers/web-fallback.test.mjs tests/bundlers/node-types.test.mjs
+
 if [ -f scripts/demo.sh ]; then
   step "demo (seal, verify, serve, check the test page headlessly)"
   run_check "demo --check" bash scripts/demo.sh --check

@@ -14,7 +14,11 @@ import { coreFrom, createClientWithCore, type UpdateClient, type UpdateClientOpt
 // The +simd128 build where the engine validates wasm SIMD, else the baseline build.
 await init({ module_or_path: wasmUrl() });
 
-export * from "../pkg/web/otaseal.js";
+export {
+  Opener, SinkOpener, verifyRelease, inspect, errorCodes, keygen, publicKeyInfo, bundleKeyGenerate, bundleKeyId,
+  seal, addSignature, trustInit, trustRotate, trustApplyRotation,
+} from "../pkg/web/otaseal.js";
+export type * from "./core-types.js";
 export * from "./client/index.js";
 export { WebCryptoOpener } from "./accel/webcrypto.js";
 

@@ -11,7 +11,7 @@
  */
 import type { BundleInfo, CapacitorUpdaterPlugin, DownloadOptions, ManifestEntry } from "@capgo/capacitor-updater";
 import type { PreferencesPlugin } from "@capacitor/preferences";
-import type { VerifiedRelease } from "../pkg/web/otaseal.js";
+import type { VerifiedRelease } from "../pkg/node/otaseal.js";
 import { UpdateError, toUpdateError } from "./client/errors.js";
 import { checkUrl, type TransportSecurity } from "./client/fetch.js";
 import type { BackendCurrent, KeyValueStorage, StageInput, StagedBundle, UpdateBackend } from "./client/types.js";
@@ -19,6 +19,7 @@ import { isVerifiedRelease, own, ownCopy } from "./client/verified.js";
 import { filesystemBackend } from "./filesystem.js";
 
 export { filesystemBackend };
+export * from "./auto.js";
 export type { FilesystemApi, FilesystemBackend, FilesystemBackendOptions } from "./filesystem.js";
 export { capawesomeBackend, capawesomeBundleId, type CapawesomeBackendOptions, type CapawesomePlugin } from "./capawesome.js";
 

@@ -6,7 +6,11 @@
 import * as wasm from "../pkg/node/otaseal.js";
 import { coreFrom, createClientWithCore, type UpdateClient, type UpdateClientOptions } from "./client/client.js";
 
-export * from "../pkg/node/otaseal.js";
+export {
+  Opener, SinkOpener, verifyRelease, inspect, errorCodes, keygen, publicKeyInfo, bundleKeyGenerate, bundleKeyId,
+  seal, addSignature, trustInit, trustRotate, trustApplyRotation,
+} from "../pkg/node/otaseal.js";
+export type * from "./core-types.js";
 export * from "./client/index.js";
 export { WebCryptoOpener } from "./accel/webcrypto.js";
 

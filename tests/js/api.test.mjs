@@ -62,8 +62,6 @@ test("the exported function set is what the docs list", () => {
       // the wasm core
       "Opener", "addSignature", "bundleKeyGenerate", "bundleKeyId", "errorCodes", "inspect", "keygen", "publicKeyInfo",
       "seal", "trustApplyRotation", "trustInit", "trustRotate", "verifyRelease", "SinkOpener",
-      // bench-only bindings (src/wasm/bench.rs), used by bench/run.mjs
-      "BenchDecryptor", "BenchEd25519Key", "BenchSha256",
       // the update client (docs/CLIENT.md)
       "MemoryUpdater", "UpdateError", "coreFrom", "createClientWithCore", "createUpdateClient", "isCoreError",
       "localStorageStorage", "memoryBackend", "memoryStorage",

@@ -51,8 +51,30 @@ function toHex(bytes: Uint8Array): string {
   return s;
 }
 
+/**
+ * The WebCrypto calls the accelerated path makes; `crypto.subtle` satisfies it. Declared here so
+ * the package's types need no DOM lib (a Node project without it type-checks).
+ *
+ * @example
+ * ```ts
+ * const subtle: SubtleCryptoLike = globalThis.crypto.subtle;
+ * ```
+ */
+export interface SubtleCryptoLike {
+  digest(algorithm: "SHA-256", data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer>;
+  importKey(format: "raw", keyData: Uint8Array<ArrayBuffer>, algorithm: "HKDF", extractable: false, keyUsages: ["deriveKey"]): Promise<unknown>;
+  deriveKey(
+    algorithm: { name: "HKDF"; hash: "SHA-256"; salt: Uint8Array<ArrayBuffer>; info: Uint8Array<ArrayBuffer> },
+    baseKey: never,
+    derivedKeyType: { name: "AES-GCM"; length: 256 },
+    extractable: false,
+    keyUsages: ["decrypt"],
+  ): Promise<unknown>;
+  decrypt(algorithm: { name: "AES-GCM"; iv: Uint8Array<ArrayBuffer>; tagLength: 128 }, key: never, data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer>;
+}
+
 /** `crypto.subtle` when this runtime has it (browsers in secure contexts, Node ≥ 19, workers). */
-export function webCryptoSubtle(): SubtleCrypto | undefined {
+export function webCryptoSubtle(): SubtleCryptoLike | undefined {
   const c = (globalThis as { crypto?: Crypto }).crypto;
   return c?.subtle && typeof c.subtle.decrypt === "function" ? c.subtle : undefined;
 }
@@ -114,7 +136,7 @@ export class WebCryptoOpener<R> {
   static async create<R>(
     opener: ExternallyDecryptingOpener<R>,
     keys: Uint8Array[],
-    subtle: SubtleCrypto | undefined = webCryptoSubtle(),
+    subtle: SubtleCryptoLike | undefined = webCryptoSubtle(),
   ): Promise<WebCryptoOpener<R> | null> {
     const enc = opener.release.manifest.encryption;
     if (!subtle || !enc) return null;
@@ -131,14 +153,14 @@ export class WebCryptoOpener<R> {
       // The signed header: the wasm opener refuses any other header before a segment is used.
       const header = fromHex(enc.header);
       const ikm = await subtle.importKey("raw", new Uint8Array(raw), "HKDF", false, ["deriveKey"]);
-      const key = await subtle.deriveKey(
+      const key = await (subtle as SubtleCrypto).deriveKey(
         { name: "HKDF", hash: "SHA-256", salt: header.slice(1, 1 + SALT_LEN), info: fromHex(enc.associatedData) },
-        ikm,
+        ikm as CryptoKey,
         { name: "AES-GCM", length: 256 },
         false,
         ["decrypt"],
       );
-      return new WebCryptoOpener(opener, subtle, key, header.slice(1 + SALT_LEN, HEADER_LEN), enc.segmentSize);
+      return new WebCryptoOpener(opener, subtle as SubtleCrypto, key, header.slice(1 + SALT_LEN, HEADER_LEN), enc.segmentSize);
     } catch {
       return null;
     }

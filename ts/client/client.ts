@@ -4,7 +4,7 @@
  * describes the flow, the state and every error code.
  * @module
  */
-import type { FileSink, Limits, OpenedFile, OpenedRelease, Policy, VerifiedRelease } from "../../pkg/web/otaseal.js";
+import type { FileSink, Limits, OpenedFile, OpenedRelease, Policy, VerifiedRelease } from "../../pkg/node/otaseal.js";
 import { UpdateError, isCoreError, toUpdateError, type UpdateErrorCode } from "./errors.js";
 import { checkUrl, fetchStream, fetchText, type TransportSecurity } from "./fetch.js";
 import { compareSemver, isSemver } from "./semver.js";

@@ -5,7 +5,7 @@
  * (network, storage, backend). `docs/CLIENT.md` lists them all.
  * @module
  */
-import type { OtaErrorCode } from "../../pkg/web/otaseal.js";
+import type { OtaErrorCode } from "../../pkg/node/otaseal.js";
 
 /**
  * The client's own codes, in the order of `docs/CLIENT.md` §5.

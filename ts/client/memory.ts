@@ -3,7 +3,7 @@
  * tests and Node. `launch()` stands for an app start (page reload).
  * @module
  */
-import type { OpenedFile } from "../../pkg/web/otaseal.js";
+import type { OpenedFile } from "../../pkg/node/otaseal.js";
 import { UpdateError } from "./errors.js";
 import {
   activate,

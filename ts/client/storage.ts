@@ -7,7 +7,7 @@
  */
 import { UpdateError } from "./errors.js";
 import { isSemver } from "./semver.js";
-import type { KeyValueStorage } from "./types.js";
+import type { KeyValueStorage, StorageLike } from "./types.js";
 
 /**
  * A release recorded by its version and plaintext-zip SHA-256.
@@ -231,8 +231,8 @@ export function memoryStorage(initial?: Record<string, string>): KeyValueStorage
  * const client = createUpdateClient({ ..., storage: localStorageStorage() });
  * ```
  */
-export function localStorageStorage(store?: Storage): KeyValueStorage {
-  const s = (): Storage => {
+export function localStorageStorage(store?: StorageLike): KeyValueStorage {
+  const s = (): StorageLike => {
     const target = store ?? globalThis.localStorage;
     if (!target) throw new Error("localStorage is not available here");
     return target;

@@ -12,7 +12,7 @@ import type {
   FileSink,
   Policy,
   VerifiedRelease,
-} from "../../pkg/web/otaseal.js";
+} from "../../pkg/node/otaseal.js";
 
 /**
  * The functions of the wasm core the client uses. The entry points pass the right build
@@ -175,3 +175,18 @@ export interface KeyValueStorage {
  * ```
  */
 export type FetchLike = (url: string, init: { signal: AbortSignal; redirect: "follow" | "error"; cache: "no-store" }) => Promise<Response>;
+
+/**
+ * The parts of the Web Storage API (`localStorage`) {@link localStorageStorage} uses. Declared
+ * here so the package's types need no DOM lib.
+ *
+ * @example
+ * ```ts
+ * const store: StorageLike = globalThis.localStorage;
+ * ```
+ */
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}

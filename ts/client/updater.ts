@@ -7,7 +7,7 @@
  * no dependency.
  * @module
  */
-import type { OpenedFile, VerifiedRelease } from "../../pkg/web/otaseal.js";
+import type { OpenedFile, VerifiedRelease } from "../../pkg/node/otaseal.js";
 import { UpdateError } from "./errors.js";
 import type { BackendCurrent, StageInput, StagedBundle, UpdateBackend } from "./types.js";
 import { own, verifiedContent } from "./verified.js";
