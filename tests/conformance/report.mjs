@@ -31,14 +31,14 @@ for (const row of run.crafted) {
 }
 md += `\n### real tools: the tool's own zip\n\n${head("tool")}`;
 for (const row of run.real) {
+  if (row.sealDir) continue;
   if (row.unavailable || row.makeError) { md += `| ${row.name} | ${row.makeError ? `not made: ${row.makeError}` : "not installed"} |${" |".repeat(xs.length)}\n`; continue; }
   md += `| ${row.name} | ${verdict(row)} | ${xs.map((x) => cell(row.results[x.name])).join(" | ")} |\n`;
 }
-const installers = xs.filter((x) => x.installer);
-md += `\n### real tools: property 2 (otaseal seal ZIP, verify --bundle, install the sealed zip)\n\n| tool | seal | verify | ${installers.map((x) => x.name).join(" | ")} |\n|${" --- |".repeat(installers.length + 3)}\n`;
+md += `\n### real tools: property 2 (otaseal seal ZIP or DIR, verify --bundle, extract the sealed zip)\n\n| tool | seal | verify | ${xs.map((x) => `${x.name}${x.installer ? " (installer)" : ""}`).join(" | ")} |\n|${" --- |".repeat(xs.length + 3)}\n`;
 for (const row of run.real) {
   if (!row.seal) continue;
-  md += `| ${row.name} | ${row.seal.code} | ${row.verify?.code ?? "–"} | ${installers.map((x) => (row.sealedInstall ? cell(row.sealedInstall[x.name]) : "–")).join(" | ")} |\n`;
+  md += `| ${row.name} | ${row.seal.code} | ${row.verify?.code ?? "–"} | ${xs.map((x) => (row.sealedInstall ? cell(row.sealedInstall[x.name]) : "–")).join(" | ")} |\n`;
 }
 
 let rev = "";

@@ -71,10 +71,20 @@ async function runRealTools({ ota, signer, extractors, work, filter }) {
     row.seal = await cli(["seal", zipPath, "--app", APP, "--channel", CHANNEL, "--version", "1.0.0", "--platform", "ios", "--platform", "android", "--expires", "1d", "--key", keyFile, "--out", out]);
     if (row.seal.status === 0) {
       row.verify = await cli(["verify", path.join(out, "manifest.json"), "--trust", trustFile, "--app", APP, "--channel", CHANNEL, "--platform", "ios", "--bundle", path.join(out, "bundle.zip")]);
-      const manifest = ota.inspect(fs.readFileSync(path.join(out, "manifest.json"), "utf8"));
-      row.sealedPaths = (manifest.manifest ?? manifest.release?.manifest ?? manifest).files?.map((f) => f.path) ?? null;
-      row.sealedInstall = await runExtractors(extractors.filter((x) => x.installer), path.join(out, "bundle.zip"), row.files, path.join(dir, "installed"));
+      row.sealedPaths = ota.inspect(fs.readFileSync(path.join(out, "manifest.json"), "utf8")).manifest.files.map((f) => f.path);
+      // The sealed zip is one the reader accepts: property 1 holds for it under every extractor.
+      row.sealedInstall = await runExtractors(extractors, path.join(out, "bundle.zip"), row.files, path.join(dir, "installed"));
     }
+  }
+  // `otaseal seal DIR` on the same tree: the same property as for a tool's zip.
+  const row = { name: "otaseal seal DIR", group: "real-tool", what: "the web-app tree sealed as a folder", files, sealDir: true };
+  rows.push(row);
+  const out = path.join(work, "sealdir");
+  row.seal = await cli(["seal", tree, "--app", APP, "--channel", CHANNEL, "--version", "1.0.0", "--platform", "ios", "--platform", "android", "--expires", "1d", "--key", keyFile, "--out", out]);
+  if (row.seal.status === 0) {
+    row.verify = await cli(["verify", path.join(out, "manifest.json"), "--trust", trustFile, "--app", APP, "--channel", CHANNEL, "--platform", "ios", "--bundle", path.join(out, "bundle.zip")]);
+    row.sealedPaths = ota.inspect(fs.readFileSync(path.join(out, "manifest.json"), "utf8")).manifest.files.map((f) => f.path);
+    row.sealedInstall = await runExtractors(extractors, path.join(out, "bundle.zip"), files, path.join(work, "sealdir-installed"));
   }
   return rows;
 }
