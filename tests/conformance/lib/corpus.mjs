@@ -125,6 +125,10 @@ export function craftedCases() {
   const nfd = "assets/Schrift-u\u0308.woff2";
   add("names", "utf8_nfc_flagged", "Schrift-ü.woff2, NFC, UTF-8 flag set",
     buildZip([...entriesOf(base()), { name: nfc, data: font }]), [...base(), f(nfc, font)]);
+  for (const host of HOSTS.filter((h) => h !== 3)) {
+    add("names", `utf8_nfc_flagged_host${host}`, `Schrift-ü.woff2, NFC, UTF-8 flag set, made-by host ${host}, no type bits`,
+      buildZip([...entriesOf(base(), { host, mode: null }), { name: nfc, data: font, host, mode: null }]), [...base(), f(nfc, font)]);
+  }
   add("names", "utf8_nfd_flagged", "Schrift-ü.woff2, NFD (u + U+0308), UTF-8 flag set",
     buildZip([...entriesOf(base()), { name: nfd, data: font }]), [...base(), f(nfd, font)]);
   add("names", "utf8_nfc_unflagged", "Schrift-ü.woff2 as UTF-8 bytes without the UTF-8 flag (CP437 to some readers)",
