@@ -51,6 +51,19 @@ test("extractors: every module in extractors/ has the interface and every requir
   assert.ok(run.extractors.filter((x) => x.installer).length >= 2, "the Android and iOS installers");
 });
 
+test("the installer models were written from the plugin version in node_modules (re-read them when it changes)", () => {
+  const pkg = path.join(HERE, "../../node_modules/@capgo/capacitor-updater");
+  assert.equal(JSON.parse(fs.readFileSync(path.join(pkg, "package.json"), "utf8")).version, "8.51.23");
+  const java = fs.readFileSync(path.join(pkg, "android/src/main/java/ee/forgr/capacitor_updater/CapgoUpdater.java"), "utf8");
+  for (const marker of ["new ZipInputStream(bis)", "zis.getNextEntry()", "resolvePathInsideDirectory(targetDirectory, entry.getName())", "private void flattenAssets(", '!name.startsWith("__MACOSX") && !name.startsWith(".")', 'entries.length == 1 && !"index.html".equals(entries[0])']) {
+    assert.ok(java.includes(marker), `CapgoUpdater.java no longer has ${marker}`);
+  }
+  const swift = fs.readFileSync(path.join(pkg, "ios/Sources/CapacitorUpdaterPlugin/CapgoUpdater.swift"), "utf8");
+  for (const marker of ["import ZIPFoundation", "for entry in archive {", "skipCRC32: true", "case .symlink:", "private func unflatFolder(", "files.count == 1 && source.appendingPathComponent(files[0]).isDirectory"]) {
+    assert.ok(swift.includes(marker), `CapgoUpdater.swift no longer has ${marker}`);
+  }
+});
+
 test("harness self-check: the tree comparison sees every kind of difference", () => {
   const files = [{ path: "a/index.html", data: Buffer.from("x") }];
   assert.deepEqual(compareTree([{ path: "a", type: "dir" }, { path: "a/index.html", type: "file", data: Buffer.from("x") }], files), []);
