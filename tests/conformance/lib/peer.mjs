@@ -53,10 +53,12 @@ export class LineServer {
     this.child.on("exit", () => { for (const w of this.waiting.splice(0)) w.resolve(`ERR peer exited: ${this.stderr}`); this.dead = true; });
     this.queue = Promise.resolve();
   }
-  request(line) {
-    // Serialized: one request in flight, so answers cannot be mismatched.
+  request(line, timeout = 60_000) {
+    // Serialized: one request in flight, so answers cannot be mismatched. A peer that does not
+    // answer in time is killed (every later request then fails fast).
     const p = this.queue.then(() => (this.dead ? `ERR peer exited: ${this.stderr}` : new Promise((resolve) => {
-      this.waiting.push({ resolve });
+      const timer = setTimeout(() => { this.child.kill("SIGKILL"); }, timeout);
+      this.waiting.push({ resolve: (answer) => { clearTimeout(timer); resolve(answer); } });
       this.child.stdin.write(`${line}\n`);
     })));
     this.queue = p.catch(() => {});
