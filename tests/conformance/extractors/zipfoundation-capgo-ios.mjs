@@ -155,7 +155,8 @@ function readChunk(zip, at, size) {
 
 // --- an APFS-like file system in memory ------------------------------------------------------
 
-const foldKey = (name) => name.normalize("NFD").toLowerCase().normalize("NFD");
+// Case folding approximated as upper- then lower-casing (folds ſ to s, K to k, Σ/ς/σ together).
+const foldKey = (name) => name.normalize("NFD").toUpperCase().toLowerCase().normalize("NFD");
 // APFS names are at most 255 UTF-8 bytes.
 const checkName = (name) => {
   if (Buffer.byteLength(name) > 255) throw new InstallError(`ENAMETOOLONG: a name of ${Buffer.byteLength(name)} bytes`);

@@ -140,6 +140,8 @@ export function craftedCases() {
     [...base(), f(nfc, font), f("assets/Schrift-\u00dc.woff2", EVIL)]);
   add("names", "kelvin_sign_collision", "k.js and U+212A KELVIN SIGN.js (equal under Unicode case folding)",
     buildZip([...entriesOf(base()), { name: "k.js", data: APP }, { name: "\u212a.js", data: EVIL }]), [...base(), f("k.js", APP), f("\u212a.js", EVIL)]);
+  add("names", "long_s_collision", "s.js and U+017F LATIN SMALL LETTER LONG S.js (NFC, equal under Unicode case folding)",
+    buildZip([...entriesOf(base()), { name: "s.js", data: APP }, { name: "\u017f.js", data: EVIL }]), [...base(), f("s.js", APP), f("\u017f.js", EVIL)]);
   add("names", "ascii_case_collision", "App.js and app.js",
     buildZip([...entriesOf(base()), { name: "App.js", data: EVIL }]), [...base(), f("App.js", EVIL)]);
   add("names", "utf8_flag_local_only", "non-ASCII name with the UTF-8 flag in the local header only",
