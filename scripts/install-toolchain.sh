@@ -42,6 +42,20 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# Peers of the conformance harness (tests/conformance): bsdtar and 7-Zip; OpenJDK 17 (javac),
+# python3, zip and unzip are expected on this machine kind and installed when missing.
+conformance_pkgs=()
+command -v bsdtar >/dev/null || conformance_pkgs+=(libarchive-tools)
+command -v 7z >/dev/null || command -v 7zz >/dev/null || conformance_pkgs+=(p7zip-full)
+command -v javac >/dev/null || conformance_pkgs+=(openjdk-17-jdk-headless)
+command -v python3 >/dev/null || conformance_pkgs+=(python3)
+command -v zip >/dev/null || conformance_pkgs+=(zip)
+command -v unzip >/dev/null || conformance_pkgs+=(unzip)
+if [ "${#conformance_pkgs[@]}" -gt 0 ]; then
+  say "conformance peers from Debian: ${conformance_pkgs[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${conformance_pkgs[@]}" >/dev/null
+fi
+
 if [ "$with_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
   say "chromium + chromium-driver from Debian"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null

@@ -85,8 +85,8 @@ run_cargo "wasm (chromium)" env CHROMEDRIVER="$(command -v chromedriver)" WASM_B
 step "node --test: CLI end to end, JS API, update client"
 run_node "node tests" tests/js/*.test.mjs
 
-step "installer conformance: @capawesome/capacitor-live-update (zip4j from Java, iOS models)"
-run_node "capawesome conformance" tests/conformance/capawesome.test.mjs
+step "conformance: verified = installed (strict reader vs Android/iOS installers and zip tools, issue 10)"
+run_node "conformance" tests/conformance/*.test.mjs
 
 if compgen -G "tests/browser/*.test.mjs" >/dev/null; then
   step "browser end to end (Chromium via playwright-core)"

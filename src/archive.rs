@@ -1,9 +1,12 @@
-//! ZIP: validated archive paths, the deterministic writer, and the strict streaming reader.
+//! ZIP: validated archive paths, the deterministic writer, the strict streaming reader, and the
+//! tolerant reader of the publisher's input zips.
 
 pub(crate) mod format;
+pub mod input;
 pub mod path;
 pub(crate) mod reader;
 pub mod writer;
 
-pub use path::ArchivePath;
+pub use input::{read_input_zip, InputZip};
+pub use path::{check_file_set, ArchivePath};
 pub use writer::{write_zip, WrittenFile};

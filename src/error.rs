@@ -66,6 +66,18 @@ pub enum Error {
     PathBackslash { path: String },
     /// A path is empty, has empty or `.` components, a trailing slash, or control characters.
     PathInvalid { path: String, reason: &'static str },
+    /// A zip entry name is not valid UTF-8, or is non-ASCII without the UTF-8 flag (bit 11).
+    PathNotUtf8 { path: String },
+    /// A non-ASCII path is not in Unicode Normalization Form C.
+    PathNotNfc { path: String },
+    /// A path component is longer than 255 bytes (no device file system can create it).
+    PathComponentTooLong { path: String, bytes: u64 },
+    /// A path starts with a name reserved for archiver metadata (`__MACOSX`).
+    PathReserved { path: String },
+    /// A path is a file and also a folder of another path (`lib.js`, `lib.js/x.js`).
+    PathPrefixConflict { path: String, file: String },
+    /// The root layout would make a native installer re-root the bundle (§6.3).
+    LayoutRerooted { reason: String },
 
     // --- policy ---
     /// The release is for another app.
@@ -136,6 +148,8 @@ pub enum Error {
     ZipSymlink { path: String },
     /// An entry is a directory or another non-regular file.
     ZipNotAFile { path: String },
+    /// A regular entry's permission bits would make the installed file unreadable.
+    ZipFileMode { path: String, mode: u32 },
     /// The same entry name appears twice.
     ZipDuplicateEntry { path: String },
     /// Two entry names are equal after case folding.
@@ -148,7 +162,9 @@ pub enum Error {
     ZipHeaderMismatch { path: String, field: &'static str },
     /// The stored CRC-32 does not match the content.
     ZipCrcMismatch { path: String },
-    /// The deflate data of an entry is corrupt or does not end where the entry ends.
+    /// The deflate data of an entry is corrupt as zlib decodes it (including a back-reference
+    /// before the start of the output, "invalid distance too far back"), or does not end where
+    /// the entry ends.
     ZipInflateFailed { path: String },
 }
 
@@ -176,6 +192,12 @@ pub const ALL_CODES: &[&str] = &[
     "PATH_ABSOLUTE",
     "PATH_BACKSLASH",
     "PATH_INVALID",
+    "PATH_NOT_UTF8",
+    "PATH_NOT_NFC",
+    "PATH_COMPONENT_TOO_LONG",
+    "PATH_RESERVED",
+    "PATH_PREFIX_CONFLICT",
+    "LAYOUT_REROOTED",
     "APP_MISMATCH",
     "CHANNEL_MISMATCH",
     "PLATFORM_MISMATCH",
@@ -207,6 +229,7 @@ pub const ALL_CODES: &[&str] = &[
     "ZIP_UNSUPPORTED_FEATURE",
     "ZIP_SYMLINK",
     "ZIP_NOT_A_FILE",
+    "ZIP_FILE_MODE",
     "ZIP_DUPLICATE_ENTRY",
     "ZIP_CASE_COLLISION",
     "ZIP_UNLISTED_ENTRY",
@@ -242,6 +265,12 @@ impl Error {
             PathAbsolute { .. } => "PATH_ABSOLUTE",
             PathBackslash { .. } => "PATH_BACKSLASH",
             PathInvalid { .. } => "PATH_INVALID",
+            PathNotUtf8 { .. } => "PATH_NOT_UTF8",
+            PathNotNfc { .. } => "PATH_NOT_NFC",
+            PathComponentTooLong { .. } => "PATH_COMPONENT_TOO_LONG",
+            PathReserved { .. } => "PATH_RESERVED",
+            PathPrefixConflict { .. } => "PATH_PREFIX_CONFLICT",
+            LayoutRerooted { .. } => "LAYOUT_REROOTED",
             AppMismatch { .. } => "APP_MISMATCH",
             ChannelMismatch { .. } => "CHANNEL_MISMATCH",
             PlatformMismatch { .. } => "PLATFORM_MISMATCH",
@@ -273,6 +302,7 @@ impl Error {
             ZipUnsupportedFeature { .. } => "ZIP_UNSUPPORTED_FEATURE",
             ZipSymlink { .. } => "ZIP_SYMLINK",
             ZipNotAFile { .. } => "ZIP_NOT_A_FILE",
+            ZipFileMode { .. } => "ZIP_FILE_MODE",
             ZipDuplicateEntry { .. } => "ZIP_DUPLICATE_ENTRY",
             ZipCaseCollision { .. } => "ZIP_CASE_COLLISION",
             ZipUnlistedEntry { .. } => "ZIP_UNLISTED_ENTRY",
@@ -329,6 +359,18 @@ impl fmt::Display for Error {
             PathAbsolute { path } => write!(f, "path {path:?} is absolute"),
             PathBackslash { path } => write!(f, "path {path:?} contains a backslash"),
             PathInvalid { path, reason } => write!(f, "path {path:?} is invalid: {reason}"),
+            PathNotUtf8 { path } => {
+                write!(f, "name {path:?} is not UTF-8, or is non-ASCII without the zip UTF-8 flag (bit 11)")
+            }
+            PathNotNfc { path } => write!(f, "path {path:?} is not in Unicode NFC (composed) form"),
+            PathComponentTooLong { path, bytes } => {
+                write!(f, "path {path:?} has a component of {bytes} bytes (at most 255)")
+            }
+            PathReserved { path } => write!(f, "path {path:?} is archiver metadata (__MACOSX)"),
+            PathPrefixConflict { path, file } => {
+                write!(f, "path {path:?} needs {file:?} as a folder, but it is a file")
+            }
+            LayoutRerooted { reason } => write!(f, "a native installer would re-root the bundle: {reason}"),
             AppMismatch { expected, found } => {
                 write!(f, "release is for app {found:?}, expected {expected:?}")
             }
@@ -403,6 +445,7 @@ impl fmt::Display for Error {
             }
             ZipSymlink { path } => write!(f, "{path}: symbolic links are refused"),
             ZipNotAFile { path } => write!(f, "{path}: not a regular file"),
+            ZipFileMode { path, mode } => write!(f, "{path}: mode {mode:o} is not readable by its owner"),
             ZipDuplicateEntry { path } => write!(f, "zip has {path:?} twice"),
             ZipCaseCollision { path, other } => {
                 write!(f, "zip names {path:?} and {other:?} collide when case-folded")

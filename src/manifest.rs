@@ -247,6 +247,9 @@ impl Manifest {
             let sha256 = digest("files[].sha256", &f.sha256)?;
             files.push(FileEntry { path, size: f.size, sha256 });
         }
+        // The file list as a whole (§6.3): what the native side writes file by file, or
+        // unpacks from the zip, lands at exactly these paths.
+        crate::archive::path::check_file_set(files.iter().map(|f| &f.path))?;
 
         Ok(Manifest {
             app: raw.app,

@@ -64,7 +64,7 @@ fn seg(ct: &[u8], i: usize) -> Vec<u8> {
 
 fn cases() -> Vec<(&'static str, &'static str)> {
     let a = b"alpha" as &[u8];
-    let good = RawEntry::stored("a.txt", a);
+    let good = RawEntry::stored("index.html", a);
     vec![
         ("INVALID_ARGUMENT", {
             let files = entries(sample_files());
@@ -212,56 +212,103 @@ fn cases() -> Vec<(&'static str, &'static str)> {
             let mut e = good.clone();
             e.csize += 1;
             e.body.push(0);
-            open_raw(&raw_zip(&[e], b"", b""), vec![("a.txt", a)])
+            open_raw(&raw_zip(&[e], b"", b""), vec![("index.html", a)])
         }),
-        ("ZIP_PREPENDED_DATA", open_raw(&raw_zip(std::slice::from_ref(&good), b"MZ\x90\x00", b""), vec![("a.txt", a)])),
-        ("ZIP_TRAILING_DATA", open_raw(&raw_zip(std::slice::from_ref(&good), b"", b"#!trailer"), vec![("a.txt", a)])),
+        (
+            "ZIP_PREPENDED_DATA",
+            open_raw(&raw_zip(std::slice::from_ref(&good), b"MZ\x90\x00", b""), vec![("index.html", a)]),
+        ),
+        (
+            "ZIP_TRAILING_DATA",
+            open_raw(&raw_zip(std::slice::from_ref(&good), b"", b"#!trailer"), vec![("index.html", a)]),
+        ),
         (
             "ZIP_UNSUPPORTED_METHOD",
-            open_raw(&raw_zip(&[RawEntry { method: 12, ..good.clone() }], b"", b""), vec![("a.txt", a)]),
+            open_raw(&raw_zip(&[RawEntry { method: 12, ..good.clone() }], b"", b""), vec![("index.html", a)]),
         ),
         (
             "ZIP_ENCRYPTED_ENTRY",
-            open_raw(&raw_zip(&[RawEntry { flags: 0x0801, ..good.clone() }], b"", b""), vec![("a.txt", a)]),
+            open_raw(&raw_zip(&[RawEntry { flags: 0x0801, ..good.clone() }], b"", b""), vec![("index.html", a)]),
         ),
         (
             "ZIP_UNSUPPORTED_FEATURE",
             open_raw(
                 &raw_zip(&[RawEntry { extra: vec![0x55, 0x54, 1, 0, 0], ..good.clone() }], b"", b""),
-                vec![("a.txt", a)],
+                vec![("index.html", a)],
             ),
         ),
         (
             "ZIP_SYMLINK",
-            open_raw(&raw_zip(&[RawEntry { external: 0o120_777 << 16, ..good.clone() }], b"", b""), vec![("a.txt", a)]),
+            open_raw(
+                &raw_zip(&[RawEntry { external: 0o120_777 << 16, ..good.clone() }], b"", b""),
+                vec![("index.html", a)],
+            ),
         ),
         (
             "ZIP_NOT_A_FILE",
-            open_raw(&raw_zip(&[RawEntry { external: 0o040_755 << 16, ..good.clone() }], b"", b""), vec![("a.txt", a)]),
+            open_raw(
+                &raw_zip(&[RawEntry { external: 0o040_755 << 16, ..good.clone() }], b"", b""),
+                vec![("index.html", a)],
+            ),
         ),
-        ("ZIP_DUPLICATE_ENTRY", open_raw(&raw_zip(&[good.clone(), good.clone()], b"", b""), vec![("a.txt", a)])),
+        ("ZIP_DUPLICATE_ENTRY", open_raw(&raw_zip(&[good.clone(), good.clone()], b"", b""), vec![("index.html", a)])),
         (
             "ZIP_CASE_COLLISION",
-            open_raw(&raw_zip(&[good.clone(), RawEntry::stored("A.TXT", a)], b"", b""), vec![("a.txt", a)]),
+            open_raw(&raw_zip(&[good.clone(), RawEntry::stored("INDEX.HTML", a)], b"", b""), vec![("index.html", a)]),
         ),
         (
             "ZIP_UNLISTED_ENTRY",
-            open_raw(&raw_zip(&[good.clone(), RawEntry::stored("b.txt", a)], b"", b""), vec![("a.txt", a)]),
+            open_raw(&raw_zip(&[good.clone(), RawEntry::stored("b.txt", a)], b"", b""), vec![("index.html", a)]),
         ),
         (
             "ZIP_MISSING_FILE",
-            open_raw(&raw_zip(std::slice::from_ref(&good), b"", b""), vec![("a.txt", a), ("b.txt", a)]),
+            open_raw(&raw_zip(std::slice::from_ref(&good), b"", b""), vec![("index.html", a), ("b.txt", a)]),
         ),
         (
             "ZIP_HEADER_MISMATCH",
-            open_raw(&raw_zip(&[RawEntry { central_crc: Some(1), ..good.clone() }], b"", b""), vec![("a.txt", a)]),
+            open_raw(&raw_zip(&[RawEntry { central_crc: Some(1), ..good.clone() }], b"", b""), vec![("index.html", a)]),
         ),
-        ("ZIP_CRC_MISMATCH", open_raw(&raw_zip(&[RawEntry { crc: 1, ..good.clone() }], b"", b""), vec![("a.txt", a)])),
+        (
+            "ZIP_CRC_MISMATCH",
+            open_raw(&raw_zip(&[RawEntry { crc: 1, ..good.clone() }], b"", b""), vec![("index.html", a)]),
+        ),
         ("ZIP_INFLATE_FAILED", {
-            let mut e = RawEntry::deflated("a.txt", a);
+            let mut e = RawEntry::deflated("index.html", a);
             e.body = vec![0xff; e.body.len()];
-            open_raw(&raw_zip(&[e], b"", b""), vec![("a.txt", a)])
+            open_raw(&raw_zip(&[e], b"", b""), vec![("index.html", a)])
         }),
+        // The install profile (docs/FORMAT.md §6): names, modes, file sets, layout.
+        (
+            "PATH_NOT_UTF8",
+            open_raw(
+                &raw_zip(&[RawEntry { flags: 0, ..RawEntry::stored("caf\u{e9}.js", a) }], b"", b""),
+                vec![("index.html", a)],
+            ),
+        ),
+        (
+            "PATH_NOT_NFC",
+            open_raw(&raw_zip(&[RawEntry::stored("cafe\u{301}.js", a)], b"", b""), vec![("index.html", a)]),
+        ),
+        (
+            "PATH_COMPONENT_TOO_LONG",
+            open_raw(&raw_zip(&[RawEntry::stored(&"x".repeat(256), a)], b"", b""), vec![("index.html", a)]),
+        ),
+        (
+            "PATH_RESERVED",
+            open_raw(&raw_zip(&[RawEntry::stored("__MACOSX/._index.html", a)], b"", b""), vec![("index.html", a)]),
+        ),
+        (
+            "PATH_PREFIX_CONFLICT",
+            verify_json(&envelope_for_raw_zip(b"zip", vec![("index.html", a), ("lib.js", a), ("lib.js/x.js", a)])),
+        ),
+        ("LAYOUT_REROOTED", verify_json(&envelope_for_raw_zip(b"zip", vec![("dist/index.html", a)]))),
+        (
+            "ZIP_FILE_MODE",
+            open_raw(
+                &raw_zip(&[RawEntry { external: 0o100_200 << 16, ..good.clone() }], b"", b""),
+                vec![("index.html", a)],
+            ),
+        ),
     ]
 }
 

@@ -113,22 +113,22 @@ fn inflate_overrun_before_corrupt_data_is_size_mismatch_in_any_chunking() {
     let body = otaseal::digest::from_hex("4b1c05a360148c8251300a46c1281805a360148c8251300a46c1281805a360148c02e00300")
         .expect("hex");
     let content = vec![b'a'; 1000];
-    let entry = RawEntry { method: 8, csize: body.len() as u32, body, ..RawEntry::stored("a.txt", &content) };
+    let entry = RawEntry { method: 8, csize: body.len() as u32, body, ..RawEntry::stored("index.html", &content) };
     let zip = raw_zip(&[entry], b"", b"");
-    let env = envelope_for_raw_zip(&zip, vec![("a.txt", &content)]);
+    let env = envelope_for_raw_zip(&zip, vec![("index.html", &content)]);
     for chunk in [1, 7, 40, 62, 98, 4096, usize::MAX] {
         assert_eq!(code(open_with(&env, &zip, chunk)), "SIZE_MISMATCH", "chunk {chunk}");
     }
     // The same stream with the signed size above its output: the corruption comes first.
     let big = vec![b'a'; 6000];
-    let mut entry = RawEntry::stored("a.txt", &big);
+    let mut entry = RawEntry::stored("index.html", &big);
     entry.method = 8;
     entry.body =
         otaseal::digest::from_hex("4b1c05a360148c8251300a46c1281805a360148c8251300a46c1281805a360148c02e00300")
             .expect("hex");
     entry.csize = entry.body.len() as u32;
     let zip = raw_zip(&[entry], b"", b"");
-    let env = envelope_for_raw_zip(&zip, vec![("a.txt", &big)]);
+    let env = envelope_for_raw_zip(&zip, vec![("index.html", &big)]);
     for chunk in [1, 7, 40, 4096, usize::MAX] {
         assert_eq!(code(open_with(&env, &zip, chunk)), "ZIP_INFLATE_FAILED", "chunk {chunk}");
     }

@@ -32,22 +32,23 @@ fn plain_and_encrypted_round_trip_in_any_chunking() {
 
 #[test]
 fn a_single_empty_file_round_trips() {
-    let files = vec![("empty".to_string(), Vec::new())];
+    let files = vec![("index.html".to_string(), Vec::new())];
     for encrypt in [None, Some(4096)] {
         let sealed = seal_with(files.clone(), encrypt);
         assert_files(&open_with(&sealed.envelope.to_json(), &sealed.bundle, 7).unwrap(), &files);
     }
 }
 
-/// One stored file named "f" adds 100 bytes of zip structure (30 + 1 local, 46 + 1 central,
-/// 22 end), so its zip is `n + 100` bytes; incompressible content stays stored.
+/// One stored file named "index.html" adds 118 bytes of zip structure (30 + 10 local, 46 + 10
+/// central, 22 end), so its zip is `n + 118` bytes; incompressible content stays stored. (A lone
+/// file must be index.html: §6.3.)
 #[test]
 fn zip_lengths_at_segment_boundaries_plus_minus_one() {
     const S: u32 = 4096;
     let first = 4096 - 40 - 16;
     let rest = 4096 - 16;
     for zip_len in [first - 1, first, first + 1, first + rest - 1, first + rest, first + rest + 1, first + 3 * rest] {
-        let files = vec![("f".to_string(), noise(zip_len - 100, 3))];
+        let files = vec![("index.html".to_string(), noise(zip_len - 118, 3))];
         let sealed = seal_with(files.clone(), Some(S));
         assert_eq!(sealed.manifest.bundle.zip_length, zip_len as u64);
         assert_eq!(Some(sealed.manifest.bundle.length), stream::ciphertext_len(zip_len as u64, S));
@@ -141,7 +142,7 @@ fn limits_are_enforced_when_parsing_manifests() {
         assert_eq!(err.code(), "LIMIT_EXCEEDED", "{limits:?}");
     }
     // The compression ratio limit applies while the bundle streams.
-    let files = vec![("zeros".to_string(), vec![0u8; 200_000])];
+    let files = vec![("index.html".to_string(), vec![0u8; 200_000])];
     let sealed = seal_with(files, None);
     let strict = Limits { max_ratio: 10, ..Limits::default() };
     let release = open::verify_release(sealed.envelope.to_json().as_bytes(), &trust(), &policy(), &strict).unwrap();

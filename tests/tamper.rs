@@ -125,7 +125,7 @@ fn truncation_and_extension_at_every_length() {
 
 #[test]
 fn segment_reorder_duplicate_and_swap_across_releases() {
-    let files = vec![("big.bin".to_string(), noise(20_000, 5))];
+    let files = vec![("index.html".to_string(), noise(20_000, 5))];
     let sealed = seal_with(files.clone(), Some(4096));
     let env = sealed.envelope.to_json();
     let b = &sealed.bundle;

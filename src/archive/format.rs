@@ -26,6 +26,8 @@ pub(crate) const FLAG_UTF8: u16 = 1 << 11;
 pub(crate) const FLAG_ENCRYPTED: u16 = 1;
 pub(crate) const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
 pub(crate) const FLAG_STRONG_ENCRYPTION: u16 = 1 << 6;
+/// Bit 5: compressed patched data (PKWARE); nothing else can read it.
+pub(crate) const FLAG_PATCH_DATA: u16 = 1 << 5;
 /// Bits 1-2 only hint at the deflate level; harmless.
 pub(crate) const FLAG_DEFLATE_OPTIONS: u16 = 0b110;
 /// 1980-01-01 00:00:00, the MS-DOS epoch.
@@ -36,5 +38,11 @@ pub(crate) const EXTERNAL_ATTR_REGULAR_0644: u32 = 0o100_644 << 16;
 pub(crate) const UNIX_FILE_TYPE_MASK: u32 = 0o170_000;
 pub(crate) const UNIX_REGULAR: u32 = 0o100_000;
 pub(crate) const UNIX_SYMLINK: u32 = 0o120_000;
-/// MS-DOS directory attribute bit.
+pub(crate) const UNIX_DIRECTORY: u32 = 0o040_000;
+pub(crate) const UNIX_PERMISSIONS_MASK: u32 = 0o7777;
+pub(crate) const UNIX_OWNER_READ: u32 = 0o400;
+/// MS-DOS attribute bits (low byte of the external attributes).
+pub(crate) const DOS_VOLUME_LABEL: u32 = 0x08;
 pub(crate) const DOS_DIRECTORY: u32 = 0x10;
+/// Windows FILE_ATTRIBUTE_REPARSE_POINT: a symbolic link or junction.
+pub(crate) const DOS_REPARSE_POINT: u32 = 0x400;

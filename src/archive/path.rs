@@ -1,11 +1,30 @@
 //! Archive paths: validated, never normalised. A name that is not already in its one safe
 //! spelling is refused, not repaired (repairing is how zip-slip fixes have failed before).
+//!
+//! Two levels of rules (`docs/FORMAT.md` §6.2, §6.3), both derived from one principle: every
+//! native installer otaseal hands a bundle to must install exactly the manifest's files at the
+//! manifest's paths.
+//! - [`ArchivePath::new`]: one path on its own (spelling, Unicode form, component length).
+//! - [`check_file_set`]: a whole file list (collisions under case folding and Unicode
+//!   normalisation, a file that is also a folder, a root layout no installer re-roots).
+
+use std::collections::{HashMap, HashSet};
+
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
 use crate::limits;
 
-/// A relative, `/`-separated, printable-ASCII path with no `..`, `.`, empty components,
-/// backslashes or drive letters.
+/// The longest path component (file or folder name) in bytes: `NAME_MAX` of ext4 and f2fs
+/// (Android) and APFS (iOS, 255 UTF-8 bytes).
+pub const MAX_COMPONENT_BYTES: usize = 255;
+
+/// The file at the root that stops both native installers from re-rooting a bundle.
+pub const ROOT_INDEX: &str = "index.html";
+
+/// A relative, `/`-separated path with no `..`, `.`, empty components, backslashes, drive
+/// letters, control or invisible characters, in Unicode NFC, each component at most
+/// [`MAX_COMPONENT_BYTES`] bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ArchivePath(String);
 
@@ -29,11 +48,13 @@ impl ArchivePath {
         if path.chars().any(|c| c.is_control()) {
             return Err(invalid("control character"));
         }
-        // Case-insensitive and normalisation-insensitive file systems (APFS, NTFS) would merge
-        // names that differ only in Unicode case folding or normal form; ASCII names have one
-        // spelling and fold with `to_ascii_lowercase`, so collisions are detected exactly.
-        if !path.is_ascii() {
-            return Err(invalid("non-ASCII character"));
+        if path.chars().any(is_invisible) {
+            return Err(invalid("invisible or formatting character"));
+        }
+        // APFS compares names in a normalisation-insensitive way, ext4 byte for byte: only the
+        // one composed spelling names the same file on both.
+        if !path.is_ascii() && !unicode_normalization::is_nfc(path) {
+            return Err(Error::PathNotNfc { path: path.into() });
         }
         if path.ends_with('/') {
             return Err(invalid("trailing slash (directory)"));
@@ -45,6 +66,14 @@ impl ArchivePath {
             if component == "." {
                 return Err(invalid("'.' component"));
             }
+            if component.len() > MAX_COMPONENT_BYTES {
+                return Err(Error::PathComponentTooLong { path: path.into(), bytes: component.len() as u64 });
+            }
+        }
+        // macOS Archive Utility's resource-fork folder; the Android updater skips it when it
+        // decides whether to re-root, iOS counts it (§6.3).
+        if path.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("__MACOSX")) {
+            return Err(Error::PathReserved { path: path.into() });
         }
         Ok(ArchivePath(path.to_string()))
     }
@@ -53,9 +82,17 @@ impl ArchivePath {
         &self.0
     }
 
-    /// The key under which two names collide on a case-insensitive file system.
+    /// The key under which two names collide on a file system that ignores case and Unicode
+    /// normal form (APFS and HFS+ as macOS and iOS format them by default, NTFS for case).
+    /// Over-approximates: lower → upper → lower case mapping (so `ſ`, `K` (Kelvin), `ß`/`ss`
+    /// fold together) on the canonical decomposition; two paths with equal keys are refused.
     pub fn folded(&self) -> String {
-        self.0.to_ascii_lowercase()
+        if self.0.is_ascii() {
+            return self.0.to_ascii_lowercase();
+        }
+        let decomposed: String = self.0.nfd().collect();
+        let once = decomposed.to_lowercase().to_uppercase().to_lowercase();
+        once.nfd().collect()
     }
 }
 
@@ -71,12 +108,73 @@ fn has_drive_prefix(path: &str) -> bool {
     b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
 }
 
+/// Characters that render as nothing or reorder text: zero-width and joiner characters, bidi
+/// controls, the byte-order mark, noncharacters. Names differing only in them look identical
+/// (and HFS+ ignored some of them when comparing names).
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFF}' | '\u{FDD0}'..='\u{FDEF}'
+        | '\u{E0000}'..='\u{E0FFF}')
+        || (u32::from(c) & 0xFFFE) == 0xFFFE
+}
+
+/// Checks a whole file list (`docs/FORMAT.md` §6.3), in this order:
+/// 1. two paths equal after [`ArchivePath::folded`] → `MANIFEST_DUPLICATE_PATH`;
+/// 2. a path is also a folder of another path, compared folded (`lib.js` and `lib.js/x.js`)
+///    → `PATH_PREFIX_CONFLICT`;
+/// 3. the root would be re-rooted by a native installer → `LAYOUT_REROOTED`.
+pub fn check_file_set<'a>(paths: impl IntoIterator<Item = &'a ArchivePath>) -> Result<()> {
+    let mut folded: HashMap<String, &'a ArchivePath> = HashMap::new();
+    for path in paths {
+        if let Some(other) = folded.insert(path.folded(), path) {
+            return Err(Error::ManifestDuplicatePath { path: path.to_string(), other: other.to_string() });
+        }
+    }
+    let mut list: Vec<(&String, &&ArchivePath)> = folded.iter().collect();
+    list.sort_by(|a, b| a.1.cmp(b.1));
+    for (key, path) in &list {
+        for (i, _) in key.match_indices('/') {
+            if let Some(file) = folded.get(&key[..i]) {
+                return Err(Error::PathPrefixConflict { path: path.to_string(), file: file.to_string() });
+            }
+        }
+    }
+    check_layout(list.iter().map(|(_, p)| p.as_str()))
+}
+
+/// The root layout rule. Android's `flattenAssets` lists the root without names starting with
+/// `.` or `__MACOSX` and re-roots when exactly one is left that is not `index.html`; iOS's
+/// `unflatFolder` re-roots when the root holds exactly one entry, a folder, and no
+/// `index.html`. Neither re-roots (and Android does not fail on an empty listing) when the root
+/// holds `index.html` or at least two names that do not start with `.`.
+fn check_layout<'a>(paths: impl Iterator<Item = &'a str>) -> Result<()> {
+    let mut visible: HashSet<&str> = HashSet::new();
+    for path in paths {
+        let top = path.split('/').next().unwrap_or(path);
+        if !top.starts_with('.') {
+            visible.insert(top);
+        }
+    }
+    let ok = visible.len() >= 2 || (visible.len() == 1 && visible.contains(ROOT_INDEX));
+    if ok {
+        return Ok(());
+    }
+    let reason = match visible.iter().next() {
+        None => "the root holds only names starting with '.'".to_string(),
+        Some(one) => format!("the root holds only {one:?}: put index.html (or at least two entries) at the root"),
+    };
+    Err(Error::LayoutRerooted { reason })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn code(p: &str) -> &'static str {
-        match ArchivePath::new(p, 64) {
+        match ArchivePath::new(p, 300) {
             Ok(_) => "OK",
             Err(e) => e.code(),
         }
@@ -84,9 +182,11 @@ mod tests {
 
     #[test]
     fn accepts_plain_paths_and_refuses_everything_else() {
-        for ok in ["index.html", "assets/app.js", "a/b/c.d.e", "..foo", "x.."] {
+        for ok in ["index.html", "assets/app.js", "a/b/c.d.e", "..foo", "x..", "Schrift-\u{fc}.woff2", "日本/語.js"]
+        {
             assert_eq!(code(ok), "OK", "{ok}");
         }
+        let long = "a".repeat(256);
         let cases = [
             ("", "PATH_INVALID"),
             ("../etc/passwd", "PATH_TRAVERSAL"),
@@ -103,12 +203,49 @@ mod tests {
             ("dir/", "PATH_INVALID"),
             ("a\u{0}b", "PATH_INVALID"),
             ("a\nb", "PATH_INVALID"),
-            ("é.txt", "PATH_INVALID"),
-            ("\u{17f}.txt", "PATH_INVALID"),
+            ("a\u{200b}.js", "PATH_INVALID"),
+            ("a\u{202e}sj.exe", "PATH_INVALID"),
+            ("\u{feff}index.html", "PATH_INVALID"),
+            ("e\u{301}.txt", "PATH_NOT_NFC"),
+            ("\u{212b}.txt", "PATH_NOT_NFC"),
+            ("__MACOSX/._index.html", "PATH_RESERVED"),
+            ("__macosx", "PATH_RESERVED"),
+            (long.as_str(), "PATH_COMPONENT_TOO_LONG"),
         ];
         for (path, want) in cases {
             assert_eq!(code(path), want, "{path:?}");
         }
-        assert_eq!(code(&"a".repeat(65)), "LIMIT_EXCEEDED");
+        assert_eq!(code(&"a".repeat(255)), "OK");
+        assert_eq!(code(&format!("{}/{}", "a".repeat(255), "b".repeat(50))), "LIMIT_EXCEEDED");
+        assert_eq!(ArchivePath::new(&"a".repeat(65), 64).unwrap_err().code(), "LIMIT_EXCEEDED");
+    }
+
+    fn set(paths: &[&str]) -> &'static str {
+        let paths: Vec<ArchivePath> = paths.iter().map(|p| ArchivePath::new(p, 1000).unwrap()).collect();
+        match check_file_set(&paths) {
+            Ok(()) => "OK",
+            Err(e) => e.code(),
+        }
+    }
+
+    #[test]
+    fn file_set_rules() {
+        assert_eq!(set(&["index.html"]), "OK");
+        assert_eq!(set(&["index.html", ".well-known/x"]), "OK");
+        assert_eq!(set(&["app.js", "style.css"]), "OK");
+        assert_eq!(set(&["index.html", "a/b.js", "a/c.js"]), "OK");
+        assert_eq!(set(&["index.html", "INDEX.HTML"]), "MANIFEST_DUPLICATE_PATH");
+        assert_eq!(set(&["index.html", "\u{e9}.txt", "\u{c9}.txt"]), "MANIFEST_DUPLICATE_PATH");
+        assert_eq!(set(&["index.html", "\u{17f}.txt", "s.txt"]), "MANIFEST_DUPLICATE_PATH");
+        assert_eq!(set(&["index.html", "stra\u{df}e", "STRASSE"]), "MANIFEST_DUPLICATE_PATH");
+        assert_eq!(set(&["index.html", "\u{3c2}.js", "\u{3c3}.js"]), "MANIFEST_DUPLICATE_PATH");
+        assert_eq!(set(&["index.html", "lib.js", "lib.js/x.js"]), "PATH_PREFIX_CONFLICT");
+        assert_eq!(set(&["index.html", "Lib.js", "lib.js/x.js"]), "PATH_PREFIX_CONFLICT");
+        assert_eq!(set(&["index.html", "a/b", "a/b/c/d"]), "PATH_PREFIX_CONFLICT");
+        assert_eq!(set(&["dist/index.html", "dist/app.js"]), "LAYOUT_REROOTED");
+        assert_eq!(set(&["dist/index.html", ".DS_Store"]), "LAYOUT_REROOTED");
+        assert_eq!(set(&["app.js"]), "LAYOUT_REROOTED");
+        assert_eq!(set(&[".hidden"]), "LAYOUT_REROOTED");
+        assert_eq!(set(&["index.html/x.js"]), "OK");
     }
 }

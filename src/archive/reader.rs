@@ -9,8 +9,9 @@
 
 use std::collections::HashMap;
 
-use miniz_oxide::inflate::stream::{inflate, InflateState};
-use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+use miniz_oxide::inflate::core::inflate_flags::{TINFL_FLAG_HAS_MORE_INPUT, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF};
+use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
+use miniz_oxide::inflate::TINFLStatus;
 
 use super::format::*;
 use super::path::ArchivePath;
@@ -20,7 +21,9 @@ use crate::limits::{self, Limits};
 use crate::manifest::FileEntry;
 use crate::open::FileSink;
 
-/// Size of the inflate output buffer (deflate's window is 32 KiB).
+/// Deflate's window: the farthest a back-reference may reach (RFC 1951 §3.2.5).
+pub(crate) const DEFLATE_WINDOW: usize = 32 * 1024;
+/// Output produced per inflate call, after the window of history kept in front of it.
 const INFLATE_CHUNK: usize = 32 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +44,9 @@ struct Entry {
     record: LocalRecord,
     file_index: usize,
     remaining: u64,
-    inflater: Option<Box<InflateState>>,
+    inflater: Option<Box<DecompressorOxide>>,
+    /// Bytes of earlier output kept at the start of the scratch buffer (at most the window).
+    history: usize,
     ended: bool,
     hasher: Sha256Stream,
     crc: crc32fast::Hasher,
@@ -136,7 +141,7 @@ impl ZipReader {
                 entry.remaining -= take as u64;
                 self.offset += take as u64;
                 if self.scratch.is_empty() {
-                    self.scratch = vec![0; INFLATE_CHUNK];
+                    self.scratch = vec![0; DEFLATE_WINDOW + INFLATE_CHUNK];
                 }
                 feed_entry(entry, &self.files, now, &mut self.scratch, sink)?;
                 continue;
@@ -325,7 +330,7 @@ impl ZipReader {
         }
         self.seen[file_index] = true;
         sink.start_file(name.as_str(), signed.size)?;
-        let inflater = (record.method == METHOD_DEFLATE).then(|| InflateState::new_boxed(DataFormat::Raw));
+        let inflater = (record.method == METHOD_DEFLATE).then(|| Box::new(DecompressorOxide::new()));
         let remaining = u64::from(record.csize);
         self.locals.push(record.clone());
         Ok(Entry {
@@ -333,6 +338,7 @@ impl ZipReader {
             file_index,
             remaining,
             inflater,
+            history: 0,
             ended: false,
             hasher: Sha256Stream::new(),
             crc: crc32fast::Hasher::new(),
@@ -395,19 +401,7 @@ impl ZipReader {
         if u16_at(fixed, 30) != 0 {
             return Err(feature("multiple disks"));
         }
-        let made_by_host = u16_at(fixed, 0) >> 8;
-        let external = u32_at(fixed, 34);
-        if made_by_host == 3 {
-            match (external >> 16) & UNIX_FILE_TYPE_MASK {
-                0 | UNIX_REGULAR => {}
-                UNIX_SYMLINK => return Err(Error::ZipSymlink { path }),
-                _ => return Err(Error::ZipNotAFile { path }),
-            }
-        }
-        if external & DOS_DIRECTORY != 0 {
-            return Err(Error::ZipNotAFile { path });
-        }
-        Ok(())
+        check_external_attributes(&path, u32_at(fixed, 34))
     }
 
     fn check_end(&mut self, fixed: &[u8]) -> Result<()> {
@@ -437,13 +431,46 @@ impl ZipReader {
 }
 
 /// UTF-8 (non-ASCII only with the UTF-8 flag), then a valid archive path.
-fn checked_name(raw: &[u8], flags: u16, limits: &Limits) -> Result<ArchivePath> {
+///
+/// Without bit 11, ZIPFoundation and Python read a name as CP437 while Java's ZipInputStream
+/// reads UTF-8: only ASCII means the same to all of them.
+pub(crate) fn checked_name(raw: &[u8], flags: u16, limits: &Limits) -> Result<ArchivePath> {
     let lossy = || String::from_utf8_lossy(raw).into_owned();
-    let name = std::str::from_utf8(raw).map_err(|_| Error::PathInvalid { path: lossy(), reason: "not UTF-8" })?;
+    let name = std::str::from_utf8(raw).map_err(|_| Error::PathNotUtf8 { path: lossy() })?;
     if !name.is_ascii() && flags & FLAG_UTF8 == 0 {
-        return Err(Error::PathInvalid { path: lossy(), reason: "non-ASCII name without the UTF-8 flag" });
+        return Err(Error::PathNotUtf8 { path: lossy() });
     }
     ArchivePath::new(name, limits.max_path_bytes)
+}
+
+/// The external attributes of a central header (`docs/FORMAT.md` §6.1), for every made-by host:
+/// ZIPFoundation takes a Unix mode from the high 16 bits for hosts Unix (3) and OS X (19),
+/// Info-ZIP `unzip` for Unix, VMS, Acorn, Atari, BeOS, AtheOS, QDOS, Tandem and (when the DOS
+/// bits agree) FAT, 7-Zip for Unix, and future tools may add more. So whatever the host:
+/// - high 16 bits, file type (mask `0o170000`): 0 or regular, symlink → `ZIP_SYMLINK`, any other
+///   → `ZIP_NOT_A_FILE`;
+/// - high 16 bits, permissions (`0o7777`): 0 (extractors use their default) or readable by the
+///   owner (`0o400`), else `ZIP_FILE_MODE` (iOS would install a file the app cannot read);
+/// - low byte, MS-DOS attributes: directory `0x10` or volume label `0x08` → `ZIP_NOT_A_FILE`;
+///   reparse point `0x400` (a Windows link) → `ZIP_SYMLINK`.
+pub(crate) fn check_external_attributes(path: &str, external: u32) -> Result<()> {
+    let mode = external >> 16;
+    match mode & UNIX_FILE_TYPE_MASK {
+        0 | UNIX_REGULAR => {}
+        UNIX_SYMLINK => return Err(Error::ZipSymlink { path: path.into() }),
+        _ => return Err(Error::ZipNotAFile { path: path.into() }),
+    }
+    if external & DOS_REPARSE_POINT != 0 {
+        return Err(Error::ZipSymlink { path: path.into() });
+    }
+    if external & (DOS_DIRECTORY | DOS_VOLUME_LABEL) != 0 {
+        return Err(Error::ZipNotAFile { path: path.into() });
+    }
+    let permissions = mode & UNIX_PERMISSIONS_MASK;
+    if permissions != 0 && permissions & UNIX_OWNER_READ == 0 {
+        return Err(Error::ZipFileMode { path: path.into(), mode });
+    }
+    Ok(())
 }
 
 /// Feeds compressed bytes of one entry; output beyond the signed size stops at once.
@@ -466,7 +493,7 @@ fn feed_entry(
 fn inflate_into(
     entry: &mut Entry,
     signed: &FileEntry,
-    state: &mut InflateState,
+    state: &mut DecompressorOxide,
     mut input: &[u8],
     scratch: &mut [u8],
     sink: &mut dyn FileSink,
@@ -477,27 +504,44 @@ fn inflate_into(
             // Compressed bytes after the deflate end-of-stream marker.
             return if input.is_empty() { Ok(()) } else { Err(failed()) };
         }
-        let result = inflate(state, input, scratch, MZFlush::None);
-        input = &input[result.bytes_consumed..];
-        let written = result.bytes_written;
+        let (status, consumed, written) = inflate_step(state, input, scratch, &mut entry.history);
+        input = &input[consumed..];
         // Output decoded before an error comes first in the stream: an overrun of the signed
         // size is SIZE_MISMATCH however the input was split (tests/fuzz_regressions.rs).
-        emit(entry, signed, &scratch[..written], sink)?;
-        match result.status {
-            Ok(MZStatus::StreamEnd) => entry.ended = true,
-            Ok(MZStatus::Ok) | Err(MZError::Buf) => {}
+        let (start, end) = written;
+        emit(entry, signed, &scratch[start..end], sink)?;
+        match status {
+            TINFLStatus::Done => entry.ended = true,
+            TINFLStatus::NeedsMoreInput if input.is_empty() => return Ok(()),
+            TINFLStatus::HasMoreOutput | TINFLStatus::NeedsMoreInput if consumed > 0 || end > start => {}
             _ => return Err(failed()),
         }
-        if entry.ended {
-            continue;
-        }
-        if input.is_empty() && written < scratch.len() {
-            return Ok(());
-        }
-        if result.bytes_consumed == 0 && written == 0 {
-            return Err(failed());
-        }
     }
+}
+
+/// One inflate call over `scratch` used as a linear window: `history` bytes of earlier output
+/// (all of it, up to the 32 KiB window) sit in front of the new output. With miniz's
+/// non-wrapping flag a back-reference before the start of the buffer fails, and since the
+/// buffer starts at the entry's first byte until 32 KiB are out, that is exactly zlib's
+/// "invalid distance too far back" (a wrapping window would read zeros instead). Returns the
+/// status, input consumed, and the range of `scratch` that holds the new output (before the
+/// window slides for the next call).
+pub(crate) fn inflate_step(
+    state: &mut DecompressorOxide,
+    input: &[u8],
+    scratch: &mut [u8],
+    history: &mut usize,
+) -> (TINFLStatus, usize, (usize, usize)) {
+    let flags = TINFL_FLAG_HAS_MORE_INPUT | TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    // Slide: keep the last window of output in front.
+    if *history > DEFLATE_WINDOW {
+        scratch.copy_within(*history - DEFLATE_WINDOW..*history, 0);
+        *history = DEFLATE_WINDOW;
+    }
+    let start = *history;
+    let (status, consumed, written) = decompress(state, input, scratch, start, flags);
+    *history = start + written;
+    (status, consumed, (start, start + written))
 }
 
 fn emit(entry: &mut Entry, signed: &FileEntry, data: &[u8], sink: &mut dyn FileSink) -> Result<()> {

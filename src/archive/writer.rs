@@ -48,12 +48,7 @@ pub fn write_zip(files: &[(ArchivePath, Vec<u8>)]) -> Result<(Vec<u8>, Vec<Writt
             actual: order.len() as u64,
         });
     }
-    let mut folded = std::collections::HashMap::new();
-    for (path, _) in &order {
-        if let Some(other) = folded.insert(path.folded(), path.as_str()) {
-            return Err(Error::ManifestDuplicatePath { path: path.to_string(), other: other.into() });
-        }
-    }
+    super::path::check_file_set(order.iter().map(|(path, _)| path))?;
 
     let mut out = Vec::new();
     let mut central = Vec::new();

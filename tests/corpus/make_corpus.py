@@ -294,11 +294,11 @@ def build():
     case("name_nul_truncation", "PATH_INVALID", "NUL in the name: C extractors write evil.js",
          raw_zip(good_entries() + [Entry(b"evil.js\x00.png", EVIL)]))
     case("name_control_char", "PATH_INVALID", "newline in the name", raw_zip(good_entries() + [Entry(b"a\nb.js", EVIL)]))
-    case("name_not_utf8", "PATH_INVALID", "a Latin-1 name that is not UTF-8",
+    case("name_not_utf8", "PATH_NOT_UTF8", "a Latin-1 name that is not UTF-8",
          raw_zip(good_entries() + [Entry(b"caf\xe9.js", EVIL, flags=0)]))
-    case("name_non_ascii_homoglyph", "PATH_INVALID", "dotless-i homoglyph of index.html (UTF-8 flag set)",
+    case("name_non_ascii_homoglyph", "ZIP_CASE_COLLISION", "dotless-i homoglyph of index.html (UTF-8 flag set): folds to index.html",
          raw_zip(good_entries() + [Entry("\u0131ndex.html", EVIL)]))
-    case("name_non_ascii_without_utf8_flag", "PATH_INVALID", "UTF-8 bytes without the UTF-8 flag",
+    case("name_non_ascii_without_utf8_flag", "PATH_NOT_UTF8", "UTF-8 bytes without the UTF-8 flag (CP437 to ZIPFoundation and Python)",
          raw_zip(good_entries() + [Entry("caf\u00e9.js", EVIL, flags=0)]))
     case("name_dot_component", "PATH_INVALID", "./index.html aliases index.html",
          raw_zip([Entry("./index.html", EVIL), Entry("app.js", APP)]))
@@ -320,14 +320,81 @@ def build():
     case("symlink_absolute", "ZIP_SYMLINK", "index.html is a symlink (external attributes S_IFLNK)",
          py_zip([("index.html", link, 0o120777 << 16), ("app.js", APP, reg)]),
          [claim("index.html", link), claim("app.js", APP)])
-    case("symlink_then_write_through", "ZIP_SYMLINK", "symlink assets -> ../../ then a file written through it",
-         raw_zip(good_entries() + [Entry("assets", b"../../", external=0o120755 << 16),
-                                   Entry("assets/evil.js", EVIL)]),
-         GOOD_CLAIMS + [claim("assets", b"../../"), claim("assets/evil.js", EVIL)])
+    # A manifest cannot also list assets/evil.js (PATH_PREFIX_CONFLICT, §6.3), so the write-through
+    # entry itself would be unlisted; the symlink is what is refused here.
+    case("symlink_then_write_through", "ZIP_SYMLINK", "symlink assets -> ../../ for a later file to write through",
+         raw_zip(good_entries() + [Entry("assets", b"../../", external=0o120755 << 16)]),
+         GOOD_CLAIMS + [claim("assets", b"../../")])
     case("fifo_entry", "ZIP_NOT_A_FILE", "a named pipe", raw_zip(good_entries() + [Entry("pipe", b"", external=0o10644 << 16)]),
          GOOD_CLAIMS + [claim("pipe", b"")])
     case("char_device_entry", "ZIP_NOT_A_FILE", "a character device",
          raw_zip(good_entries() + [Entry("tty", b"", external=0o20644 << 16)]), GOOD_CLAIMS + [claim("tty", b"")])
+
+    # The install profile (docs/FORMAT.md §6): what each native installer would make of it.
+    # Type bits for every made-by host: ZIPFoundation honours hosts 3 and 19, unzip and 7-Zip more.
+    for host, label in [(19, "osx"), (0, "dos"), (2, "vms"), (10, "ntfs"), (16, "beos"), (63, "unknown")]:
+        case(f"type_symlink_host_{label}", "ZIP_SYMLINK", f"index.html as a symlink to app.js, made-by host {host}",
+             raw_zip([Entry("index.html", b"app.js", external=0o120755 << 16, made_by=(host << 8) | 30),
+                      Entry("app.js", APP)]),
+             [claim("index.html", b"app.js"), claim("app.js", APP)])
+    case("type_directory_host_osx", "ZIP_NOT_A_FILE", "index.html with directory type bits, made-by host 19 (OS X)",
+         raw_zip([Entry("index.html", INDEX, external=0o040755 << 16, made_by=(19 << 8) | 30), Entry("app.js", APP)]))
+    case("type_fifo_host_ntfs", "ZIP_NOT_A_FILE", "a FIFO type in the high bits, made-by host 10 (NTFS)",
+         raw_zip(good_entries() + [Entry("pipe", b"", external=0o010644 << 16, made_by=(10 << 8) | 30)]),
+         GOOD_CLAIMS + [claim("pipe", b"")])
+    case("dos_reparse_point", "ZIP_SYMLINK", "Windows reparse point attribute 0x400 (a link), host 10",
+         raw_zip(good_entries() + [Entry("link.js", EVIL, external=0x420, made_by=(10 << 8) | 30)]),
+         GOOD_CLAIMS + [claim("link.js", EVIL)])
+    case("dos_volume_label", "ZIP_NOT_A_FILE", "MS-DOS volume label attribute 0x08",
+         raw_zip(good_entries() + [Entry("label", b"", external=0x08, made_by=MADE_BY_DOS)]),
+         GOOD_CLAIMS + [claim("label", b"")])
+    case("mode_unreadable", "ZIP_FILE_MODE", "app.js with mode 0200: iOS would install a file the app cannot read",
+         raw_zip([Entry("index.html", INDEX), Entry("app.js", APP, external=0o100200 << 16)]))
+    case("ok_mode_zero_permissions", "OK", "control: type regular, permission bits 0 (extractors use their default)",
+         raw_zip([Entry("index.html", INDEX, external=0o100000 << 16), Entry("app.js", APP)]))
+    case("ok_dos_host_archive_bit", "OK", "control: made-by MS-DOS, attribute 0x20 (archive), as Windows tools write",
+         raw_zip([Entry("index.html", INDEX, external=0x20, made_by=MADE_BY_DOS), Entry("app.js", APP, external=0, made_by=MADE_BY_DOS)]))
+    # Names every device file system can hold, in one spelling.
+    case("name_component_256", "PATH_COMPONENT_TOO_LONG", "a 256-byte file name (no device file system holds it)",
+         raw_zip(good_entries() + [Entry("assets/" + "a" * 256, EVIL)]), GOOD_CLAIMS)
+    case("name_nfd", "PATH_NOT_NFC", "Schrift-u + combining diaeresis: ext4 and APFS disagree on the name",
+         raw_zip(good_entries() + [Entry("Schrift-u\u0308.woff2", EVIL)]), GOOD_CLAIMS)
+    case("name_zero_width", "PATH_INVALID", "a zero-width space in app\u200b.js (looks like app.js)",
+         raw_zip(good_entries() + [Entry("app\u200b.js", EVIL)]), GOOD_CLAIMS)
+    case("name_reserved_macosx", "PATH_RESERVED", "__MACOSX/ metadata: Android's re-root skips it, iOS's counts it",
+         raw_zip(good_entries() + [Entry("__MACOSX/._index.html", b"\x00\x05\x16\x07")]), GOOD_CLAIMS)
+    font = b"wOF2" + bytes(range(64))
+    case("ok_name_utf8_nfc", "OK", "control: Schrift-\u00fc.woff2, NFC, UTF-8 flag set",
+         raw_zip(good_entries() + [Entry("fonts/Schrift-\u00fc.woff2", font)]),
+         GOOD_CLAIMS + [claim("fonts/Schrift-\u00fc.woff2", font)])
+    case("name_unicode_case_collision", "ZIP_CASE_COLLISION", "\u00c9.js after \u00e9.js: one file on APFS",
+         raw_zip(good_entries() + [Entry("\u00e9.js", APP), Entry("\u00c9.js", EVIL)]),
+         GOOD_CLAIMS + [claim("\u00e9.js", APP)])
+    # Deflate as zlib decodes it: a back-reference before the first byte (zlib: "invalid distance
+    # too far back"); an inflater with a zero-filled window would give "a\0a\0".
+    w = BitWriter()
+    w.bits(1, 1)
+    w.bits(1, 2)
+    fixed_symbol(w, ord("a"))
+    fixed_symbol(w, 257)  # length 3
+    w.huffman(1, 5)  # distance code 1: distance 2, one byte before the start
+    fixed_symbol(w, 256)
+    too_far = w.finish()
+    zero_filled = b"a\x00a\x00"
+    case("deflate_distance_too_far_back", "ZIP_INFLATE_FAILED", "a match reaching before the first byte, signed as zero-filled",
+         raw_zip([Entry("index.html", INDEX), Entry("app.js", zero_filled, method=8, body=too_far)]),
+         [claim("index.html", INDEX), claim("app.js", zero_filled)])
+    w = BitWriter()
+    w.bits(1, 1)
+    w.bits(1, 2)
+    fixed_symbol(w, ord("a"))
+    fixed_symbol(w, ord("b"))
+    fixed_symbol(w, 257)
+    w.huffman(1, 5)  # distance 2: exactly the first byte
+    fixed_symbol(w, 256)
+    case("ok_deflate_distance_to_first_byte", "OK", "control: a match reaching exactly the first byte",
+         raw_zip([Entry("index.html", INDEX), Entry("app.js", b"ababa", method=8, body=w.finish())]),
+         [claim("index.html", INDEX), claim("app.js", b"ababa")])
 
     # Duplicate and colliding names: which copy does the installer keep?
     case("duplicate_name", "ZIP_DUPLICATE_ENTRY", "index.html twice, the second one malicious (Android Master Key 8219321)",
