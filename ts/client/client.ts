@@ -70,6 +70,12 @@ export interface UpdateClientOptions {
    * `bundle.zip` (`bundle.bin` when encrypted) next to the manifest, as `otaseal seal` writes.
    */
   bundleUrl?: (release: VerifiedRelease, manifestUrl: string) => string;
+  /**
+   * This install's staged-rollout bucket, an integer 0..999999 (`docs/FORMAT.md` §3.7). Default:
+   * drawn at random once and kept in `storage` under `<storageKey>:rollout`. Without one (no
+   * random source), releases with a partial `rollout` are refused (`ROLLOUT_EXCLUDED`).
+   */
+  rolloutBucket?: number;
 }
 
 /**
@@ -264,6 +270,27 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
   const backend = options.backend;
   const storage = options.storage ?? memoryStorage();
   const key = options.storageKey ?? `otaseal:${options.app}:${options.channel}`;
+  // Staged rollout (docs/CLIENT.md "Staged rollout"): a per-install bucket, drawn once, kept.
+  let bucket: number | undefined = options.rolloutBucket;
+  if (bucket !== undefined && !(Number.isInteger(bucket) && bucket >= 0 && bucket < 1_000_000)) {
+    throw new UpdateError("CLIENT_INVALID_ARGUMENT", `options.rolloutBucket must be an integer 0..999999, got ${String(bucket)}`);
+  }
+  async function rolloutBucket(): Promise<void> {
+    if (bucket !== undefined) return;
+    const bucketKey = `${key}:rollout`;
+    const stored = await storage.get(bucketKey).catch(() => null);
+    if (stored !== null && /^(0|[1-9][0-9]{0,5})$/.test(stored)) {
+      bucket = Number(stored);
+      return;
+    }
+    if (typeof globalThis.crypto?.getRandomValues !== "function") return;
+    // Uniform over 0..999999: reject the top of the 32-bit range that would bias it.
+    const word = new Uint32Array(1);
+    do globalThis.crypto.getRandomValues(word);
+    while ((word[0] ?? 0) >= 4_294_000_000);
+    bucket = (word[0] ?? 0) % 1_000_000;
+    await storage.set(bucketKey, String(bucket)).catch(() => undefined);
+  }
   const fetchFn: FetchLike =
     options.fetch ??
     ((url, init) => {
@@ -327,6 +354,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
 
   /** The state, with a stored rotation chain that does not re-verify dropped as corrupt. */
   async function load(): Promise<{ state: ClientState; corrupt: boolean }> {
+    await rolloutBucket();
     const loaded = await loadState(storage, key);
     if (loaded.state.trust && loaded.state.trust.version > pinnedVersion && replay(loaded.state.trust) === null) {
       loaded.state.trust = null;
@@ -408,6 +436,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
     if (native !== undefined) policy.nativeVersion = native;
     if (state.lastTrustedTime !== null) policy.lastTrustedTime = state.lastTrustedTime;
     if (options.maxClockSkewSecs !== undefined) policy.maxClockSkewSecs = options.maxClockSkewSecs;
+    if (bucket !== undefined) policy.rolloutBucket = bucket;
     return policy;
   }
 
