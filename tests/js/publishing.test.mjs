@@ -47,9 +47,10 @@ function commands(block) {
 
 /** Runs one documented command in `cwd` like a terminal would; records it; it must succeed. */
 function run(cmd, cwd = project, extraEnv = {}) {
-  const r = spawnSync("bash", ["-c", `set -euo pipefail\n${cmd}`], { cwd, env: { ...env, ...extraEnv }, encoding: "utf8" });
-  transcript += `$ ${cmd}\n${r.stdout}${r.stderr}`;
-  assert.equal(r.status, 0, `documented command failed (exit ${r.status}):\n$ ${cmd}\n${r.stdout}${r.stderr}`);
+  // One stream, interleaved as a terminal shows it.
+  const r = spawnSync("bash", ["-c", `set -euo pipefail\nexec 2>&1\n${cmd}`], { cwd, env: { ...env, ...extraEnv }, encoding: "utf8" });
+  transcript += `$ ${cmd}\n${r.stdout}`;
+  assert.equal(r.status, 0, `documented command failed (exit ${r.status}):\n$ ${cmd}\n${r.stdout}`);
   return r;
 }
 
@@ -197,6 +198,7 @@ test("MIGRATING-FROM-CAPGO.md: every shell command runs as written (after PUBLIS
 
 test("the full session: publish, rollout 10 %, widen, withdraw", () => {
   assert.match(transcript, /rollout:  10%/);
+  assert.match(transcript, /rejected: ROLLOUT_EXCLUDED: staged rollout to 100000 per million installs does not include this install \(bucket 100000\)\nexit 1: this device keeps 2\.4\.0/);
   assert.match(transcript, /widened com\.example\.app 2\.5\.0: rollout 10% -> 50%/);
   assert.match(transcript, /withdrawing 2\.6\.0: installs on it \(and on 2\.5\.0\) take 2\.6\.1/);
   assert.match(transcript, /changed {3}index\.html/);
