@@ -96,6 +96,9 @@ pub enum Error {
     NotYetValid { issued_at: String, now: String },
     /// The clock reading is earlier than the last trusted time seen.
     ClockRollback { last_seen: String, now: String },
+    /// A staged rollout (`rollout` parts per million) does not include this install's bucket,
+    /// or the caller gave no bucket for a partial rollout.
+    RolloutExcluded { rollout: u32, bucket: Option<u32> },
 
     // --- delivered bundle ---
     /// More bytes arrived than the signed bundle length; the stream was cut off.
@@ -206,6 +209,7 @@ pub const ALL_CODES: &[&str] = &[
     "EXPIRED",
     "NOT_YET_VALID",
     "CLOCK_ROLLBACK",
+    "ROLLOUT_EXCLUDED",
     "BUNDLE_TOO_LONG",
     "BUNDLE_TRUNCATED",
     "BUNDLE_HASH_MISMATCH",
@@ -279,6 +283,7 @@ impl Error {
             Expired { .. } => "EXPIRED",
             NotYetValid { .. } => "NOT_YET_VALID",
             ClockRollback { .. } => "CLOCK_ROLLBACK",
+            RolloutExcluded { .. } => "ROLLOUT_EXCLUDED",
             BundleTooLong { .. } => "BUNDLE_TOO_LONG",
             BundleTruncated { .. } => "BUNDLE_TRUNCATED",
             BundleHashMismatch { .. } => "BUNDLE_HASH_MISMATCH",
@@ -394,6 +399,14 @@ impl fmt::Display for Error {
             ClockRollback { last_seen, now } => {
                 write!(f, "clock reads {now}, before the last trusted time {last_seen}")
             }
+            RolloutExcluded { rollout, bucket: Some(bucket) } => write!(
+                f,
+                "staged rollout to {rollout} per million installs does not include this install (bucket {bucket})"
+            ),
+            RolloutExcluded { rollout, bucket: None } => write!(
+                f,
+                "staged rollout to {rollout} per million installs, and no rollout bucket was given for this install"
+            ),
             BundleTooLong { expected } => {
                 write!(f, "bundle is longer than the signed {expected} bytes")
             }

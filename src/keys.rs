@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
+use crate::stream::BundleKey;
 
 /// Length of an Ed25519 signature.
 pub const SIGNATURE_LEN: usize = 64;
@@ -141,6 +142,88 @@ impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SigningKey({})", self.keyid())
     }
+}
+
+/// `type` of a bundle-key file (`docs/FORMAT.md` §5.9).
+pub const BUNDLE_KEY_FILE_TYPE: &str = "otaseal-bundle-key";
+/// A bundle-key file is about 150 bytes; anything above this is not one.
+pub const MAX_BUNDLE_KEY_FILE_BYTES: usize = 4096;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct BundleKeyFileJson {
+    #[serde(rename = "type")]
+    kind: String,
+    key_id: String,
+    key: String,
+}
+
+impl Drop for BundleKeyFileJson {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.key);
+    }
+}
+
+/// Reads a bundle-key file (`docs/FORMAT.md` §5.9):
+///
+/// ```text
+/// {"type": "otaseal-bundle-key", "keyId": "<64 hex>", "key": "<canonical Base64 of 32 bytes>"}
+/// ```
+///
+/// Strict JSON, no other members. The stated `keyId` must be the key id of `key` (§5.6): a
+/// file whose id names another key is refused, so a mislabelled key cannot be pinned or used
+/// under a name it does not have. Every refusal is `KEY_MALFORMED`; messages never echo the
+/// file's content (it holds a secret).
+pub fn bundle_key_from_file(json: &[u8]) -> Result<BundleKey> {
+    use base64::Engine as _;
+    let bad = |why: &str| Error::KeyMalformed { reason: format!("not an otaseal bundle key file: {why}") };
+    if json.len() > MAX_BUNDLE_KEY_FILE_BYTES {
+        return Err(bad(&format!("larger than {MAX_BUNDLE_KEY_FILE_BYTES} bytes")));
+    }
+    if !crate::json::starts_as_object(json) {
+        return Err(bad("not a JSON object"));
+    }
+    // serde's messages can quote values; only the position is reported.
+    let raw: BundleKeyFileJson = serde_json::from_slice(json).map_err(|e| {
+        bad(&format!(
+            "expected strict JSON {{\"type\", \"keyId\", \"key\"}} with no other or repeated members (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if raw.kind != BUNDLE_KEY_FILE_TYPE {
+        return Err(bad(&format!("type must be {BUNDLE_KEY_FILE_TYPE:?}")));
+    }
+    if Sha256Digest::from_hex(&raw.key_id).is_none() {
+        return Err(bad("keyId is not 64 lowercase hex characters"));
+    }
+    let bytes = Zeroizing::new(
+        base64::engine::general_purpose::STANDARD
+            .decode(raw.key.as_bytes())
+            .map_err(|_| bad("key is not canonical Base64"))?,
+    );
+    let key = BundleKey::from_bytes(&bytes)?;
+    if key.key_id() != raw.key_id {
+        return Err(Error::KeyMalformed {
+            reason: format!(
+                "the bundle-key file says keyId {} but its key has key id {}: refusing a mislabelled key",
+                raw.key_id,
+                key.key_id()
+            ),
+        });
+    }
+    Ok(key)
+}
+
+/// Writes a bundle-key file (§5.9): pretty-printed, members in the order above, LF, final newline.
+pub fn bundle_key_file(key: &BundleKey) -> Zeroizing<String> {
+    use base64::Engine as _;
+    let b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(key.as_bytes()));
+    Zeroizing::new(format!(
+        "{{\n  \"type\": \"{BUNDLE_KEY_FILE_TYPE}\",\n  \"keyId\": \"{}\",\n  \"key\": \"{}\"\n}}\n",
+        key.key_id(),
+        b64.as_str()
+    ))
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@
 //!     app: "com.example.app".into(), channel: "production".into(),
 //!     platforms: vec!["ios".into(), "android".into()], version: "2.0.0".parse().unwrap(),
 //!     min_native_version: None, issued_at: 1_700_000_000, expires_at: 1_800_000_000, url: None,
+//!     rollout: None,
 //! };
 //! let sealed = seal::seal(&files, &info, None, &[&key], &limits)?;
 //! let envelope_json = sealed.envelope.to_json();

@@ -28,6 +28,9 @@ const MAX_APP_ID: usize = 255;
 const MAX_CHANNEL: usize = 64;
 const MAX_URL: usize = 2048;
 const MAX_VERSION_TEXT: usize = 128;
+/// `rollout` is in parts per million: this value (and an absent `rollout`) means every
+/// install; 0 means none. Integers only (`docs/FORMAT.md` §1, §3.7).
+pub const ROLLOUT_FULL: u32 = 1_000_000;
 
 /// A validated v1 manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +44,8 @@ pub struct Manifest {
     pub issued_at: i64,
     /// Unix seconds; strictly after `issued_at`.
     pub expires_at: i64,
+    /// Staged rollout in parts per million (0..=`ROLLOUT_FULL`); `None` is every install.
+    pub rollout: Option<u32>,
     pub bundle: BundleInfo,
     pub encryption: Option<EncryptionInfo>,
     pub files: Vec<FileEntry>,
@@ -92,6 +97,10 @@ struct ManifestJson {
     min_native_version: Option<String>,
     issued_at: String,
     expires_at: String,
+    /// Omitted when absent, so a manifest without a rollout is byte-identical to one written
+    /// before the member existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rollout: Option<u64>,
     bundle: BundleJson,
     #[serde(default)]
     encryption: Option<EncryptionJson>,
@@ -205,6 +214,15 @@ impl Manifest {
         if expires_at <= issued_at {
             return Err(malformed("expiresAt is not after issuedAt"));
         }
+        let rollout = raw
+            .rollout
+            .map(|r| {
+                u32::try_from(r)
+                    .ok()
+                    .filter(|r| *r <= ROLLOUT_FULL)
+                    .ok_or_else(|| malformed(format!("rollout must be 0..={ROLLOUT_FULL} (parts per million)")))
+            })
+            .transpose()?;
 
         let b = raw.bundle;
         if let Some(url) = &b.url {
@@ -259,6 +277,7 @@ impl Manifest {
             min_native_version,
             issued_at,
             expires_at,
+            rollout,
             bundle,
             encryption,
             files,
@@ -276,6 +295,7 @@ impl Manifest {
             min_native_version: self.min_native_version.as_ref().map(Version::to_string),
             issued_at: format_rfc3339_utc(self.issued_at),
             expires_at: format_rfc3339_utc(self.expires_at),
+            rollout: self.rollout.map(u64::from),
             bundle: BundleJson {
                 url: self.bundle.url.clone(),
                 length: self.bundle.length,

@@ -1,12 +1,13 @@
 //! The caller's policy: is this verified release meant for this app, channel, platform and
 //! native shell, newer than what is installed, and valid now? Steps 7-12 of
-//! `docs/FORMAT.md` §7, in that order.
+//! `docs/FORMAT.md` §7, in that order, then step 12a: is this install inside the signed
+//! staged rollout (§3.7)?
 
 use semver::Version;
 
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, ROLLOUT_FULL};
 use crate::timestamp::format_rfc3339_utc;
 
 /// Default tolerance for a publisher clock ahead of the device clock (issuedAt in the future).
@@ -31,6 +32,10 @@ pub struct Policy {
     /// The last trusted time this device saw (Unix seconds); `now` below it is a rollback.
     pub last_trusted_time: Option<i64>,
     pub max_clock_skew_secs: u64,
+    /// This install's rollout bucket, 0..`ROLLOUT_FULL` (exclusive): a random number drawn
+    /// once per install and kept with the client's state. A release with a partial `rollout`
+    /// is taken only when `bucket < rollout`; without a bucket it is refused (fail closed).
+    pub rollout_bucket: Option<u32>,
 }
 
 impl Policy {
@@ -46,6 +51,7 @@ impl Policy {
             now,
             last_trusted_time: None,
             max_clock_skew_secs: DEFAULT_MAX_CLOCK_SKEW_SECS,
+            rollout_bucket: None,
         }
     }
 
@@ -102,6 +108,21 @@ impl Policy {
         // 12. Not expired.
         if now >= m.expires_at {
             return Err(Error::Expired { expires_at: format_rfc3339_utc(m.expires_at), now: format_rfc3339_utc(now) });
+        }
+        // 12a. Inside the signed staged rollout: bucket < rollout (parts per million). Buckets
+        // are nested, so a wider rollout keeps every install a narrower one took.
+        if let Some(bucket) = self.rollout_bucket {
+            if bucket >= ROLLOUT_FULL {
+                return Err(Error::invalid_argument(format!(
+                    "rolloutBucket must be 0..{ROLLOUT_FULL} (exclusive), got {bucket}"
+                )));
+            }
+        }
+        if let Some(rollout) = m.rollout.filter(|r| *r < ROLLOUT_FULL) {
+            let inside = matches!(self.rollout_bucket, Some(b) if b < rollout);
+            if !inside {
+                return Err(Error::RolloutExcluded { rollout, bucket: self.rollout_bucket });
+            }
         }
         Ok(())
     }

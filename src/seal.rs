@@ -24,6 +24,8 @@ pub struct ReleaseInfo {
     /// Unix seconds, after `issued_at`.
     pub expires_at: i64,
     pub url: Option<String>,
+    /// Staged rollout in parts per million (`manifest::ROLLOUT_FULL` = all); `None` = all.
+    pub rollout: Option<u32>,
 }
 
 /// Optional encryption: a bundle key and Tink's ciphertext segment size.
@@ -94,6 +96,7 @@ pub fn seal(
         min_native_version: info.min_native_version.clone(),
         issued_at: info.issued_at,
         expires_at: info.expires_at,
+        rollout: info.rollout,
         bundle: BundleInfo {
             url: info.url.clone(),
             length: bundle.len() as u64,

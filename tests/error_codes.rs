@@ -139,6 +139,13 @@ fn cases() -> Vec<(&'static str, &'static str)> {
         ("EXPIRED", with_policy(|p| p.now = EXPIRES)),
         ("NOT_YET_VALID", with_policy(|p| p.now = ISSUED - 301)),
         ("CLOCK_ROLLBACK", with_policy(|p| p.last_trusted_time = Some(NOW + 1))),
+        ("ROLLOUT_EXCLUDED", {
+            let sealed = seal_with(sample_files(), None);
+            let env = resign_with(&sealed, |v| v["rollout"] = 100_000.into());
+            let mut p = policy();
+            p.rollout_bucket = Some(100_000);
+            code(open::verify_release(env.as_bytes(), &trust(), &p, &Limits::default()))
+        }),
         ("BUNDLE_TOO_LONG", open_encrypted(|b| b.push(0))),
         (
             "BUNDLE_TRUNCATED",

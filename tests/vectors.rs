@@ -39,6 +39,7 @@ fn policy_from(v: &Value) -> Policy {
     p.installed_version = s("installedVersion").map(|t| t.parse().expect("semver"));
     p.native_version = s("nativeVersion").map(|t| t.parse().expect("semver"));
     p.last_trusted_time = v.get("lastTrustedTime").and_then(Value::as_i64);
+    p.rollout_bucket = v.get("rolloutBucket").and_then(Value::as_u64).map(|b| u32::try_from(b).expect("bucket"));
     p
 }
 
@@ -171,6 +172,7 @@ fn regenerate() {
         TrustRoot::new(1, 2, vec![signing_key(1).public().clone(), signing_key(2).public().clone()]).expect("root");
     let resigned_version = resign_with(&plain, |v| v["version"] = "2.0.1".into());
     let resigned_enc = resign_with(&enc, |v| v["version"] = "2.0.1".into());
+    let staged = resign_with(&plain, |v| v["rollout"] = 100_000.into());
 
     let cases = vec![
         case("plain, 7-byte chunks", &plain_env, &plain.bundle, p(), &[], 7),
@@ -234,6 +236,23 @@ fn regenerate() {
         case("encrypted, re-signed as 2.0.1: ciphertext bound to 2.0.0", &resigned_enc, &enc.bundle, p(), &[&key], 512),
         slip_case(),
         case("envelope is not JSON", "{\"payload\":", &plain.bundle, p(), &[], 512),
+        case(
+            "staged rollout 10 %, bucket 99999 is in",
+            &staged,
+            &plain.bundle,
+            with(|v| v["rolloutBucket"] = 99_999.into()),
+            &[],
+            512,
+        ),
+        case(
+            "staged rollout 10 %, bucket 100000 is out",
+            &staged,
+            &plain.bundle,
+            with(|v| v["rolloutBucket"] = 100_000.into()),
+            &[],
+            512,
+        ),
+        case("staged rollout 10 %, no bucket: fail closed", &staged, &plain.bundle, p(), &[], 512),
     ];
     for c in &cases {
         println!("{:60} {}", c["name"].as_str().unwrap_or(""), c["expect"]["code"]);

@@ -29,6 +29,7 @@ const ROWS = [
   ["policy", "App, channel, platform"],
   ["version", "Version vs installed"],
   ["expiry", "Issued / expires"],
+  ["rollout", "Staged rollout (this install's bucket)"],
   ["bundle", "Bundle length and SHA-256"],
   ["decrypt", "Decryption"],
   ["files", "Every file's SHA-256 (strict zip)"],
@@ -38,6 +39,7 @@ function rowOf(code, phase) {
   if (/^(APP|CHANNEL|PLATFORM)_MISMATCH$/.test(code)) return "policy";
   if (["DOWNGRADE", "NATIVE_TOO_OLD", "CLIENT_BLOCKLISTED"].includes(code)) return "version";
   if (["EXPIRED", "NOT_YET_VALID", "CLOCK_ROLLBACK"].includes(code)) return "expiry";
+  if (code === "ROLLOUT_EXCLUDED") return "rollout";
   if (phase === "manifest") return "sig";
   if (code.startsWith("DECRYPT_")) return "decrypt";
   if (code.startsWith("BUNDLE_") || code === "ZIP_HASH_MISMATCH" || code.startsWith("CLIENT_")) return "bundle";
@@ -61,20 +63,44 @@ function resetRows() {
 function setRow(id, status, details) {
   const tr = $(`#row-${id}`);
   tr.dataset.status = status;
-  tr.querySelector(".status").textContent = { pass: "✓ pass", fail: "✗ fail", running: "… running", skipped: "– not reached", na: "n/a" }[status] ?? status;
+  tr.querySelector(".status").textContent = { pass: "✓ pass", fail: "✗ fail", running: "… running", skipped: "– not run", na: "n/a" }[status] ?? status;
   if (details !== undefined) tr.querySelector(".details").textContent = details;
 }
 
+// The last docs/FORMAT.md §7 step behind each manifest row, and the step a manifest-phase code
+// stops at. A row passed only when every one of its steps ran before the failing one.
+const ROW_LAST_STEP = { sig: 6, policy: 8, version: 10, expiry: 12, rollout: 12.5 };
+function failingStep(code) {
+  if (code === "CLOCK_ROLLBACK") return 7;
+  if (/^(APP|CHANNEL|PLATFORM)_MISMATCH$/.test(code)) return 8;
+  if (code === "DOWNGRADE") return 9;
+  if (code === "NATIVE_TOO_OLD") return 10;
+  if (code === "NOT_YET_VALID") return 11;
+  if (code === "EXPIRED") return 12;
+  if (code === "ROLLOUT_EXCLUDED") return 12.5;
+  if (code === "CLIENT_BLOCKLISTED") return 13; // the client's own check, after the core's
+  return 1; // signatures, schema, or anything unknown: nothing else ran
+}
+
+/**
+ * Marks the failing row, and every other row by what really happened: rows already shown as
+ * passed stay passed; manifest rows whose steps all come before the failing step passed; every
+ * other row was never reached ("not run"), whatever it showed while running. The bundle's
+ * length and SHA-256 are only known at its end (steps 17-20), so a file or segment failure
+ * never shows them as passed.
+ */
 function fail(code, phase) {
   const row = rowOf(code, phase);
-  let seen = false;
+  const stop = phase === "manifest" ? failingStep(code) : Infinity;
   for (const [id] of ROWS) {
     const tr = $(`#row-${id}`);
+    const status = tr.dataset.status;
     if (id === row) {
-      setRow(id, "fail", `${code}${tr.querySelector(".details").textContent ? " — " + tr.querySelector(".details").textContent : ""}`);
-      seen = true;
-    } else if (!seen && tr.dataset.status !== "na") setRow(id, "pass");
-    else if (seen) setRow(id, "skipped");
+      const before = tr.querySelector(".details").textContent;
+      setRow(id, "fail", `${code}${before ? " — " + before : ""}`);
+    } else if (status === "pass" || status === "na") continue;
+    else if (phase === "manifest" && ROW_LAST_STEP[id] !== undefined && ROW_LAST_STEP[id] < stop) setRow(id, "pass");
+    else setRow(id, "skipped", "not run: verification stopped before this check");
   }
 }
 
@@ -118,6 +144,7 @@ async function run(variant) {
     setRow("policy", "pass", `app ${m.app}, channel ${m.channel}, platforms [${m.platforms.join(", ")}] ∋ web`);
     setRow("version", "pass", `${m.version} > installed ${status.floor.version} (${status.floor.source})`);
     setRow("expiry", "pass", `issued ${m.issuedAt}, expires ${m.expiresAt}, now ${new Date().toISOString().slice(0, 19)}Z`);
+    setRow("rollout", m.rollout === null || m.rollout === undefined ? "na" : "pass", m.rollout === null || m.rollout === undefined ? "every install" : `${m.rollout / 10000}% of installs; this install's bucket is inside`);
     setRow("bundle", "running", `0 / ${m.bundle.length} bytes`);
     setRow("decrypt", m.encryption ? "running" : "na", m.encryption ? `key id ${m.encryption.keyId.slice(0, 16)}…, segments of ${m.encryption.segmentSize} bytes` : "not encrypted");
     setRow("files", "running", `${m.files.length} signed file(s)`);

@@ -131,6 +131,7 @@ pub fn manifest_for(zip: &[u8], bundle: &[u8], header: Option<[u8; stream::HEADE
         min_native_version: None,
         issued_at: ISSUED,
         expires_at: ISSUED + 86_400,
+        rollout: None,
         bundle: BundleInfo {
             url: None,
             length: bundle.len() as u64,

@@ -331,6 +331,7 @@ pub(crate) fn manifest(m: &Manifest) -> JsValue {
         .set("minNativeVersion", opt_str(m.min_native_version.as_ref().map(Version::to_string).as_deref()))
         .set("issuedAt", format_rfc3339_utc(m.issued_at))
         .set("expiresAt", format_rfc3339_utc(m.expires_at))
+        .set("rollout", m.rollout.map_or(JsValue::NULL, JsValue::from))
         .set("bundle", bundle)
         .set("encryption", encryption)
         .set("files", files)

@@ -84,3 +84,19 @@ pub fn bundle_key_id(#[wasm_bindgen(unchecked_param_type = "Uint8Array")] key: J
     let raw = zeroize::Zeroizing::new(convert::bytes(&key, "key")?);
     Ok(core(BundleKey::from_bytes(&raw))?.key_id().to_string())
 }
+
+/// Reads a bundle-key file (`docs/FORMAT.md` §5.9, what `otaseal enckey` writes): the 32 key
+/// bytes and the key id. A file whose `keyId` is not its key's id is `KEY_MALFORMED`.
+///
+/// @example
+/// ```js
+/// const { key, keyId } = bundleKeyFromFile(fs.readFileSync("bundle.key", "utf8"));
+/// ```
+#[wasm_bindgen(js_name = bundleKeyFromFile, unchecked_return_type = "BundleKeyInfo")]
+pub fn bundle_key_from_file(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> JsResult<JsValue> {
+    // Bounded before the copy into wasm memory; the core then refuses anything over
+    // MAX_BUNDLE_KEY_FILE_BYTES as KEY_MALFORMED, like every other malformed file (§5.9).
+    let text = zeroize::Zeroizing::new(convert::document(&text, "text", 1 << 16)?);
+    let key = core(crate::keys::bundle_key_from_file(text.as_bytes()))?;
+    Ok(Out::new().set("key", Uint8Array::from(&key.as_bytes()[..])).set("keyId", key.key_id()).build())
+}

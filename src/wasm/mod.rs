@@ -43,6 +43,12 @@ export interface Policy {
   lastTrustedTime?: number;
   /** Default 300. */
   maxClockSkewSecs?: number;
+  /**
+   * This install's staged-rollout bucket, 0..999999: drawn at random once per install and kept.
+   * A release with a partial `rollout` is taken only when `rolloutBucket < rollout`; without a
+   * bucket it is refused (`ROLLOUT_EXCLUDED`). `docs/FORMAT.md` §3.7.
+   */
+  rolloutBucket?: number;
 }
 
 /** Bounds applied while verifying (`docs/FORMAT.md` §8); pass a `Partial<Limits>` to tighten. */
@@ -92,6 +98,8 @@ export interface Manifest {
   /** RFC 3339, `YYYY-MM-DDTHH:MM:SSZ`. */
   issuedAt: string;
   expiresAt: string;
+  /** Staged rollout in parts per million (0..1000000); `null` = every install. */
+  rollout: number | null;
   bundle: BundleInfo;
   encryption: EncryptionInfo | null;
   files: FileEntry[];
@@ -153,6 +161,8 @@ export interface ReleaseInfo {
   /** Unix seconds, after issuedAt. */
   expiresAt: number;
   url?: string;
+  /** Staged rollout in parts per million, 0..=1000000; omit for every install. */
+  rollout?: number;
 }
 
 export interface SealEncryption {
@@ -230,6 +240,7 @@ const TS_ERROR_CODES: &str = r#"export type OtaErrorCode =
   | "EXPIRED"
   | "NOT_YET_VALID"
   | "CLOCK_ROLLBACK"
+  | "ROLLOUT_EXCLUDED"
   | "BUNDLE_TOO_LONG"
   | "BUNDLE_TRUNCATED"
   | "BUNDLE_HASH_MISMATCH"

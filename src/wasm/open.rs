@@ -27,6 +27,7 @@ const POLICY_KEYS: &[&str] = &[
     "now",
     "lastTrustedTime",
     "maxClockSkewSecs",
+    "rolloutBucket",
 ];
 
 fn policy(value: &JsValue) -> JsResult<Policy> {
@@ -44,6 +45,9 @@ fn policy(value: &JsValue) -> JsResult<Policy> {
     policy.max_clock_skew_secs = f
         .read_opt("maxClockSkewSecs", |v, what| convert::uint(v, what, u64::MAX))?
         .unwrap_or(DEFAULT_MAX_CLOCK_SKEW_SECS);
+    // The core refuses a bucket of ROLLOUT_FULL or more; larger than u32 is refused here.
+    policy.rollout_bucket =
+        f.read_opt("rolloutBucket", |v, what| convert::uint(v, what, u64::from(u32::MAX)))?.map(|n| n as u32);
     Ok(policy)
 }
 

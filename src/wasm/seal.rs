@@ -21,7 +21,7 @@ fn files(value: &JsValue) -> JsResult<Vec<(String, Vec<u8>)>> {
 }
 
 const INFO_KEYS: &[&str] =
-    &["app", "channel", "platforms", "version", "minNativeVersion", "issuedAt", "expiresAt", "url"];
+    &["app", "channel", "platforms", "version", "minNativeVersion", "issuedAt", "expiresAt", "url", "rollout"];
 
 fn release_info(value: &JsValue) -> JsResult<ReleaseInfo> {
     let f = Fields::new(value, "info", INFO_KEYS)?;
@@ -34,6 +34,8 @@ fn release_info(value: &JsValue) -> JsResult<ReleaseInfo> {
         issued_at: f.read("issuedAt", convert::time)?,
         expires_at: f.read("expiresAt", convert::time)?,
         url: f.read_opt("url", convert::string)?,
+        // The core refuses more than ROLLOUT_FULL when it re-parses the manifest.
+        rollout: f.read_opt("rollout", |v, what| convert::uint(v, what, u64::from(u32::MAX)))?.map(|n| n as u32),
     })
 }
 

@@ -54,6 +54,21 @@ test("a rejected variant marks the failing check and the ones not reached", asyn
   );
 });
 
+test("a flipped byte never shows the bundle length and SHA-256 as passed", async () => {
+  // The bundle's length and SHA-256 are checked at its end (steps 17-20); a file hash fails
+  // first, so that row was never reached. It used to show "✓ pass, 0 / N bytes".
+  const r = await runVariant(h.page, "flipped-byte");
+  assert.equal(r.code, "HASH_MISMATCH");
+  const rows = await h.page.$$eval("#checks tbody tr", (trs) =>
+    Object.fromEntries(trs.map((tr) => [tr.id, [tr.dataset.status, tr.querySelector(".status").textContent, tr.querySelector(".details").textContent]])),
+  );
+  assert.deepEqual(rows["row-files"].slice(0, 1), ["fail"]);
+  assert.equal(rows["row-bundle"][0], "skipped", JSON.stringify(rows["row-bundle"]));
+  assert.match(rows["row-bundle"][1], /not run/);
+  assert.doesNotMatch(rows["row-bundle"][2], /\d+ \/ \d+ bytes/);
+  for (const id of ["row-sig", "row-policy", "row-version", "row-expiry"]) assert.equal(rows[id][0], "pass", id);
+});
+
 test("the same sealed release verified in Node and in Chromium gives identical results", async () => {
   const { config, demo } = h.server;
   const policy = { app: config.app, channel: config.channel, platform: "web", installedVersion: "1.0.0", now: demo.now };

@@ -50,6 +50,7 @@ pub fn info(version: &str) -> ReleaseInfo {
         issued_at: ISSUED,
         expires_at: EXPIRES,
         url: Some("https://updates.example.com/app-2.0.0.bin".into()),
+        rollout: None,
     }
 }
 
@@ -118,6 +119,7 @@ pub fn envelope_for_raw_zip(bundle: &[u8], files: Vec<(&str, &[u8])>) -> String 
         min_native_version: None,
         issued_at: ISSUED,
         expires_at: EXPIRES,
+        rollout: None,
         bundle: BundleInfo {
             url: None,
             length: bundle.len() as u64,
@@ -294,6 +296,7 @@ pub fn raw_zip_release(zip: &[u8], files: Vec<FileEntry>, segment_size: Option<u
         min_native_version: None,
         issued_at: ISSUED,
         expires_at: EXPIRES,
+        rollout: None,
         bundle: BundleInfo {
             url: None,
             length: bundle.len() as u64,

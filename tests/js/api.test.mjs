@@ -60,7 +60,7 @@ test("the exported function set is what the docs list", () => {
     Object.keys(otaseal).filter((k) => typeof otaseal[k] === "function").sort(),
     [
       // the wasm core
-      "Opener", "addSignature", "bundleKeyGenerate", "bundleKeyId", "errorCodes", "inspect", "keygen", "publicKeyInfo",
+      "Opener", "addSignature", "bundleKeyFromFile", "bundleKeyGenerate", "bundleKeyId", "errorCodes", "inspect", "keygen", "publicKeyInfo",
       "seal", "trustApplyRotation", "trustInit", "trustRotate", "verifyRelease", "SinkOpener",
       // the update client (docs/CLIENT.md)
       "MemoryUpdater", "UpdateError", "coreFrom", "createClientWithCore", "createUpdateClient", "isCoreError",
@@ -77,6 +77,7 @@ test("every argument position refuses every wrong type with an OtaError", () => 
     Opener: [sealed.envelopeJson, trust, policy, [], undefined],
     publicKeyInfo: [pair.publicKeyPem],
     bundleKeyId: [new Uint8Array(32)],
+    bundleKeyFromFile: [JSON.stringify({ type: "otaseal-bundle-key", keyId: bundleKeyId(new Uint8Array(32)), key: "A".repeat(43) + "=" })],
     seal: [files, info, [pair.privateKeyPem], undefined, undefined],
     addSignature: [sealed.envelopeJson, keygen().privateKeyPem],
     trustInit: [[pair.publicKeyPem], 1, undefined],

@@ -358,3 +358,214 @@ test("npx otaseal runs the package's bin in the repo", () => {
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
 });
+
+test("keygen and enckey never write through a symbolic link, dangling or not", () => {
+  // A dangling link where the private key would go: today's existsSync() misses it and
+  // writeFileSync() follows it, so the key lands in www/ (and a later `seal www` ships it).
+  fs.mkdirSync(p("ln/www"), { recursive: true });
+  fs.mkdirSync(p("ln/keys"));
+  fs.symlinkSync("../www/leaked.key", p("ln/keys/otaseal.key"));
+  fails(2, "symbolic link", "keygen", "--out", "ln/keys");
+  assert.equal(fs.existsSync(p("ln/www/leaked.key")), false, "no key written through the dangling link");
+  // A .pub link to an unrelated file: never overwritten, and no private key is left behind.
+  fs.writeFileSync(p("ln/unrelated.txt"), "keep me");
+  fs.mkdirSync(p("ln/k2"));
+  fs.symlinkSync("../unrelated.txt", p("ln/k2/otaseal.pub"));
+  fails(2, "refusing to overwrite", "keygen", "--out", "ln/k2");
+  assert.equal(fs.readFileSync(p("ln/unrelated.txt"), "utf8"), "keep me");
+  assert.equal(fs.existsSync(p("ln/k2/otaseal.key")), false);
+  // An output directory that is a link (keys -> www), or has one among its components.
+  fs.symlinkSync("www", p("ln/keys-link"));
+  fails(2, "symbolic link", "keygen", "--out", "ln/keys-link");
+  fails(2, "symbolic link", "keygen", "--out", "ln/keys-link/sub");
+  fails(2, "symbolic link", "enckey", "--out", "ln/keys-link/bundle.key");
+  assert.deepEqual(fs.readdirSync(p("ln/www")), []);
+  // enckey: a dangling link as the key file itself.
+  fs.symlinkSync("../www/bundle.key", p("ln/keys/bundle.key"));
+  fails(2, "refusing to overwrite", "enckey", "--out", "ln/keys/bundle.key");
+  assert.equal(fs.existsSync(p("ln/www/bundle.key")), false);
+  // The ordinary case still works, and creates missing directories.
+  ok("keygen", "--out", "ln/fresh/keys");
+  assert.equal(fs.statSync(p("ln/fresh/keys/otaseal.key")).mode & 0o777, 0o600);
+  ok("enckey", "--out", "ln/fresh/keys/bundle.key");
+  assert.equal(fs.statSync(p("ln/fresh/keys/bundle.key")).mode & 0o777, 0o600);
+});
+
+test("a bundle-key file whose keyId is not its key's id is refused (KEY_MALFORMED)", () => {
+  const doc = JSON.parse(fs.readFileSync(p("keys/bundle.key"), "utf8"));
+  const other = JSON.parse(fs.readFileSync(p("keys/other.key"), "utf8"));
+  fs.writeFileSync(p("mislabelled.key"), JSON.stringify({ ...doc, keyId: other.keyId }, null, 2));
+  const r = fails(2, "KEY_MALFORMED", "seal", "app", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key",
+    "--encrypt", "mislabelled.key", "--out", "mislabelled-out");
+  assert.doesNotMatch(r.stderr, new RegExp(doc.key.slice(0, 12).replace(/[+/]/g, ".")), "the secret is not echoed");
+  fails(2, "KEY_MALFORMED", "verify", "enc/manifest.json", "--trust", "trust.json", "--app", APP, "--channel", "beta",
+    "--platform", "android", "--bundle", "enc/bundle.bin", "--decrypt", "mislabelled.key");
+  fails(2, "KEY_MALFORMED", "config", "--trust", "trust.json", "--app", APP, "--bundle-key", "mislabelled.key", "--out", "cfg/x.ts");
+  assert.equal(fs.existsSync(p("cfg/x.ts")), false);
+  fs.writeFileSync(p("extra.key"), JSON.stringify({ ...doc, note: 1 }));
+  fails(2, "KEY_MALFORMED", "config", "--trust", "trust.json", "--app", APP, "--bundle-key", "extra.key", "--out", "cfg/x.ts");
+});
+
+test("seal --out refuses foreign files and replaces only its own stale outputs", () => {
+  ok("seal", "app", "--app", APP, "--version", "2.0.0", "--key", "keys/a.key", "--encrypt", "keys/bundle.key", "--out", "reseal-out");
+  assert.ok(fs.existsSync(p("reseal-out/bundle.bin")));
+  // Re-sealing unencrypted into the same directory: the old bundle.bin goes, not left beside bundle.zip.
+  ok("seal", "app", "--app", APP, "--version", "2.0.0", "--key", "keys/a.key", "--out", "reseal-out");
+  assert.deepEqual(fs.readdirSync(p("reseal-out")).sort(), ["bundle.zip", "manifest.json"]);
+  fs.writeFileSync(p("reseal-out/notes.txt"), "mine");
+  fails(2, "is not empty", "seal", "app", "--app", APP, "--version", "2.0.1", "--key", "keys/a.key", "--out", "reseal-out");
+  assert.equal(fs.readFileSync(p("reseal-out/notes.txt"), "utf8"), "mine");
+});
+
+test("seal --exclude globs and a warning for dot-files that would ship", () => {
+  writeApp(p("dotted"));
+  fs.writeFileSync(p("dotted/.DS_Store"), "x");
+  fs.writeFileSync(p("dotted/js/app.js.map"), "{}");
+  fs.mkdirSync(p("dotted/node_modules/x"), { recursive: true });
+  fs.writeFileSync(p("dotted/node_modules/x/i.js"), "1");
+  fs.writeFileSync(p("dotted/assets/.env"), "SECRET=1");
+  const warned = ok("seal", "dotted", "--app", APP, "--version", "2.0.0", "--key", "keys/a.key", "--out", "dotted-1");
+  assert.match(warned.stderr, /warning: 2 dot-file\(s\) will ship in the bundle: \.DS_Store, assets\/\.env/);
+  const r = ok("seal", "dotted", "--app", APP, "--version", "2.0.0", "--key", "keys/a.key", "--out", "dotted-2", "--json",
+    "--exclude", ".*", "--exclude", "*.map", "--exclude", "node_modules");
+  assert.equal(r.stderr, "");
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.release.files.map((f) => f.path).sort(), ["assets/empty.txt", "assets/img/noise.bin", "index.html", "js/app.js"]);
+  assert.deepEqual(out.excluded.sort(), [".DS_Store", "assets/.env", "js/app.js.map", "node_modules/x/i.js"]);
+  const paths = JSON.parse(ok("seal", "dotted", "--app", APP, "--version", "2.0.0", "--key", "keys/a.key", "--out", "dotted-3", "--json",
+    "--exclude", "assets/**", "--exclude", "js/*.map", "--exclude", "node_modules/").stdout).release.files.map((f) => f.path);
+  assert.deepEqual(paths.sort(), [".DS_Store", "index.html", "js/app.js"]);
+  fails(2, "left no files", "seal", "dotted", "--app", APP, "--version", "2.0.0", "--key", "keys/a.key", "--out", "dotted-4", "--exclude", "**");
+});
+
+test("usage mistakes exit 2, also as JSON on stdout with --json; otaseal help CMD", () => {
+  fails(2, "--platform must be one of android, ios, web", "seal", "app", "--app", APP, "--version", "1.0.0", "--platform", "windows",
+    "--key", "keys/a.key", "--out", "o");
+  fails(2, "--platform must be one of", "verify", "plain/manifest.json", "--trust", "trust-a.json", "--app", APP, "--platform", "windows");
+  const r = cli("seal", "app", "--app", APP, "--version", "1.0", "--key", "keys/a.key", "--out", "o", "--json");
+  assert.equal(r.status, 2);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.ok, false);
+  assert.equal(report.exitCode, 2);
+  assert.match(report.message, /SemVer/);
+  const unknown = cli("verify", "--nope", "--json");
+  assert.equal(unknown.status, 2);
+  assert.match(JSON.parse(unknown.stdout).message, /unknown option --nope/);
+  // A rejection with --json is one JSON document on stdout, not two.
+  const rej = cli("verify", "plain/manifest.json", "--trust", "trust.json", "--app", APP, "--native", "5.0.0", "--json");
+  assert.equal(rej.status, 1);
+  assert.equal(JSON.parse(rej.stdout).code, "SIGNATURE_THRESHOLD");
+  for (const c of [["seal"], ["trust", "init"], ["rollout"], ["reseal"], ["config"], ["verify"]]) {
+    assert.equal(ok("help", ...c).stdout, ok(...c, "--help").stdout, c.join(" "));
+  }
+  assert.match(ok("help").stdout, /reseal/);
+  fails(2, "unknown command", "help", "frobnicate");
+  fails(2, "--percent must be a percentage", "rollout", "plain/manifest.json", "--trust", "trust-a.json", "--percent", "101", "--key", "keys/a.key");
+  fails(2, "--rollout must be a percentage", "seal", "app", "--app", APP, "--version", "1.0.0", "--rollout", "ten", "--key", "keys/a.key", "--out", "o");
+});
+
+test("verify names the platform it checked; sizes are human-readable", () => {
+  const r = JSON.parse(ok("verify", "plain/manifest.json", "--trust", "trust-a.json", "--app", APP, "--native", "5.0.0", "--json").stdout);
+  assert.equal(r.platform, "ios");
+  assert.equal(r.platformSource, "first listed in the manifest");
+  const chosen = JSON.parse(ok("verify", "plain/manifest.json", "--trust", "trust-a.json", "--app", APP, "--native", "5.0.0",
+    "--platform", "android", "--json").stdout);
+  assert.equal(chosen.platform, "android");
+  assert.equal(chosen.platformSource, "--platform");
+  const human = ok("verify", "plain/manifest.json", "--trust", "trust-a.json", "--app", APP, "--native", "5.0.0", "--bundle", "plain/bundle.zip").stdout;
+  assert.match(human, /bundle: \d+(\.\d)? KiB \(\d+ bytes\)/);
+  assert.match(ok("seal", "app", "--app", APP, "--version", "2.0.0", "--key", "keys/a.key", "--out", "sizes").stdout, /\d+(\.\d)? KiB \(\d+ bytes\)/);
+});
+
+test("staged rollout: seal --rollout, verify --bucket, and rollout widens and halts with new signatures", () => {
+  ok("seal", "app", "--app", APP, "--version", "2.2.0", "--rollout", "10%", "--key", "keys/a.key", "--key", "keys/b.key", "--out", "staged");
+  const base = ["verify", "staged/manifest.json", "--trust", "trust.json", "--app", APP, "--platform", "ios", "--installed", "2.0.0"];
+  ok(...base, "--bucket", "99999", "--bundle", "staged/bundle.zip");
+  fails(1, "ROLLOUT_EXCLUDED", ...base, "--bucket", "100000");
+  fails(1, "ROLLOUT_EXCLUDED", ...base); // no bucket: fail closed
+  fails(2, "--bucket must be", ...base, "--bucket", "1000000");
+  const before = JSON.parse(ok("inspect", "staged/manifest.json", "--json").stdout).manifest;
+  assert.equal(before.rollout, 100000);
+  // Hand-editing the fraction breaks the signatures: the host cannot widen it.
+  const env = JSON.parse(fs.readFileSync(p("staged/manifest.json"), "utf8"));
+  const payload = Buffer.from(env.payload, "base64").toString().replace('"rollout":100000', '"rollout":1000000');
+  fs.writeFileSync(p("staged-edited.json"), JSON.stringify({ ...env, payload: Buffer.from(payload).toString("base64") }));
+  fails(1, "SIGNATURE_THRESHOLD", "verify", "staged-edited.json", "--trust", "trust.json", "--app", APP, "--installed", "2.0.0", "--bucket", "500000");
+  // Widening: a new signature over the same content; the second signer adds theirs.
+  const w = JSON.parse(ok("rollout", "staged/manifest.json", "--trust", "trust.json", "--percent", "50", "--key", "keys/a.key", "--json").stdout);
+  assert.equal(w.rolloutBefore, 100000);
+  assert.equal(w.rollout, 500000);
+  fails(1, "SIGNATURE_THRESHOLD", ...base, "--bucket", "400000");
+  ok("sign", "staged/manifest.json", "--key", "keys/b.key");
+  ok(...base, "--bucket", "400000", "--bundle", "staged/bundle.zip");
+  const after = JSON.parse(ok("inspect", "staged/manifest.json", "--json").stdout).manifest;
+  assert.deepEqual([after.version, after.bundle, after.files], [before.version, before.bundle, before.files]);
+  // A manifest that does not verify is never re-signed.
+  fails(1, "SIGNATURE_THRESHOLD", "rollout", "staged-edited.json", "--trust", "trust.json", "--percent", "100", "--key", "keys/a.key", "--out", "x.json");
+  assert.equal(fs.existsSync(p("x.json")), false);
+  // Halt: 0 % excludes every bucket; and a halted release can be resumed.
+  assert.match(ok("rollout", "staged/manifest.json", "--trust", "trust.json", "--percent", "0", "--key", "keys/a.key", "--key", "keys/b.key").stdout, /halted/);
+  fails(1, "ROLLOUT_EXCLUDED", ...base, "--bucket", "0");
+  ok("rollout", "staged/manifest.json", "--trust", "trust.json", "--percent", "100", "--key", "keys/a.key", "--key", "keys/b.key");
+  ok(...base, "--bundle", "staged/bundle.zip");
+  assert.equal(JSON.parse(ok("inspect", "staged/manifest.json", "--json").stdout).manifest.rollout, null);
+});
+
+test("reseal withdraws by rolling forward to an earlier release's exact files and shows the diff", () => {
+  writeApp(p("bad"));
+  fs.copyFileSync(p("app/assets/img/noise.bin"), p("bad/assets/img/noise.bin"));
+  fs.writeFileSync(p("bad/js/app.js"), "throw new Error('bad');\n");
+  fs.writeFileSync(p("bad/new.js"), "1");
+  ok("seal", "bad", "--app", APP, "--version", "2.1.0", "--channel", "beta", "--platform", "android", "--key", "keys/a.key",
+    "--key", "keys/b.key", "--encrypt", "keys/bundle.key", "--segment-size", "65536", "--out", "bad-rel");
+  const args = ["reseal", "--from", "enc/manifest.json", "--bundle", "enc/bundle.bin", "--trust", "trust.json", "--decrypt", "keys/bundle.key",
+    "--against", "bad-rel/manifest.json", "--key", "keys/a.key", "--key", "keys/b.key"];
+  fails(2, "must be newer than the withdrawn 2.1.0", ...args, "--version", "2.1.0", "--out", "w0");
+  fails(2, "must be newer than the re-sealed 2.0.0", "reseal", "--from", "enc/manifest.json", "--bundle", "enc/bundle.bin", "--trust", "trust.json",
+    "--decrypt", "keys/bundle.key", "--version", "1.9.0", "--key", "keys/a.key", "--out", "w0");
+  // The good release must verify: a tampered bundle is refused, nothing is written.
+  flipByte(p("enc/bundle.bin"), p("enc-flipped.bin"), 70_000);
+  fails(1, "DECRYPT_", "reseal", "--from", "enc/manifest.json", "--bundle", "enc-flipped.bin", "--trust", "trust.json", "--decrypt", "keys/bundle.key",
+    "--version", "2.1.1", "--key", "keys/a.key", "--out", "w1");
+  assert.equal(fs.existsSync(p("w1/manifest.json")), false);
+  const human = ok(...args, "--version", "2.1.1", "--out", "withdraw").stdout;
+  assert.match(human, /withdrawing 2\.1\.0: installs on it \(and on 2\.0\.0\) take 2\.1\.1/);
+  assert.match(human, /changed {3}js\/app\.js/);
+  assert.match(human, /removed {3}new\.js/);
+  assert.match(human, /unchanged 3 file\(s\)/);
+  // Devices on the bad release take it; it holds exactly the good files, still encrypted.
+  const v = JSON.parse(ok("verify", "withdraw/manifest.json", "--trust", "trust.json", "--app", APP, "--channel", "beta", "--platform", "android",
+    "--installed", "2.1.0", "--bundle", "withdraw/bundle.bin", "--decrypt", "keys/bundle.key", "--json").stdout);
+  const good = JSON.parse(ok("verify", "enc/manifest.json", "--trust", "trust.json", "--app", APP, "--channel", "beta", "--platform", "android",
+    "--bundle", "enc/bundle.bin", "--decrypt", "keys/bundle.key", "--json").stdout);
+  assert.deepEqual(v.files, good.files);
+  assert.equal(v.release.manifest.bundle.zipSha256 !== undefined, true);
+  assert.equal(v.release.manifest.encryption.segmentSize, 65536);
+  assert.equal(v.release.manifest.version, "2.1.1");
+});
+
+test("config writes a typed module, JSON, and edits capacitor.config.json", () => {
+  const r = JSON.parse(ok("config", "--trust", "trust.json", "--app", APP, "--channel", "beta", "--bundle-key", "keys/bundle.key",
+    "--manifest-url", "https://updates.example.com/a/beta/manifest.json", "--out", "cfg/otaseal.config.mjs", "--json").stdout);
+  assert.equal(r.trustVersion, 1);
+  assert.equal(fs.statSync(p("cfg/otaseal.config.mjs")).mode & 0o777, 0o600, "a module with bundle keys is private");
+  const cfg = execFileSync(process.execPath, ["--input-type=module", "-e",
+    `import c from ${JSON.stringify(p("cfg/otaseal.config.mjs"))}; console.log(JSON.stringify({ ...c, decryptionKeys: c.decryptionKeys.map((k) => Buffer.from(k).toString("base64")), frozen: Object.isFrozen(c) }));`], { encoding: "utf8" });
+  const c = JSON.parse(cfg);
+  const keyDoc = JSON.parse(fs.readFileSync(p("keys/bundle.key"), "utf8"));
+  assert.deepEqual([c.app, c.channel, c.frozen], [APP, "beta", true]);
+  assert.deepEqual(c.decryptionKeys, [keyDoc.key]);
+  assert.deepEqual(c.decryptionKeyIds, [keyDoc.keyId]);
+  assert.equal(c.trust, fs.readFileSync(p("trust.json"), "utf8").trim());
+  ok("config", "--trust", "trust-v2.json", "--app", APP, "--out", "cfg/c.json");
+  const j = JSON.parse(fs.readFileSync(p("cfg/c.json"), "utf8"));
+  assert.equal(j.channel, "production");
+  assert.deepEqual(j.bundleKeys, []);
+  fs.writeFileSync(p("capacitor.config.json"), JSON.stringify({ appId: APP, plugins: { CapacitorUpdater: { autoUpdate: true } } }));
+  assert.match(ok("config", "--trust", "trust.json", "--app", APP, "--capacitor-config", "capacitor.config.json", "--out", "cfg/d.ts").stdout,
+    /autoUpdate: true -> false/);
+  assert.equal(JSON.parse(fs.readFileSync(p("capacitor.config.json"), "utf8")).plugins.CapacitorUpdater.autoUpdate, false);
+  fails(2, "TRUST_ROOT_MALFORMED", "config", "--trust", "keys/a.pub", "--app", APP, "--out", "cfg/e.ts");
+  fails(2, "--out must end in", "config", "--trust", "trust.json", "--app", APP, "--out", "cfg/e.txt");
+  fails(2, "--app must be", "config", "--trust", "trust.json", "--app", "bad app", "--out", "cfg/e.ts");
+});

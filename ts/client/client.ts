@@ -91,6 +91,12 @@ export interface UpdateClientOptions {
    * is the builtin one.
    */
   minTrustedTime?: number;
+  /**
+   * This install's staged-rollout bucket, an integer 0..999999 (`docs/FORMAT.md` §3.7). Default:
+   * drawn at random once and kept in `storage` under `<storageKey>:rollout`. Without one (no
+   * random source), releases with a partial `rollout` are refused (`ROLLOUT_EXCLUDED`).
+   */
+  rolloutBucket?: number;
 }
 
 /**
@@ -297,6 +303,27 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
   const backend = o.backend;
   const storage = o.storage ?? memoryStorage();
   const key = o.storageKey ?? `otaseal:${o.app}:${o.channel}`;
+  // Staged rollout (docs/CLIENT.md "Staged rollout"): a per-install bucket, drawn once, kept.
+  let bucket: number | undefined = o.rolloutBucket;
+  if (bucket !== undefined && !(Number.isInteger(bucket) && bucket >= 0 && bucket < 1_000_000)) {
+    throw new UpdateError("CLIENT_INVALID_ARGUMENT", `options.rolloutBucket must be an integer 0..999999, got ${String(bucket)}`);
+  }
+  async function rolloutBucket(): Promise<void> {
+    if (bucket !== undefined) return;
+    const bucketKey = `${key}:rollout`;
+    const stored = await storage.get(bucketKey).catch(() => null);
+    if (stored !== null && /^(0|[1-9][0-9]{0,5})$/.test(stored)) {
+      bucket = Number(stored);
+      return;
+    }
+    if (typeof globalThis.crypto?.getRandomValues !== "function") return;
+    // Uniform over 0..999999: reject the top of the 32-bit range that would bias it.
+    const word = new Uint32Array(1);
+    do globalThis.crypto.getRandomValues(word);
+    while ((word[0] ?? 0) >= 4_294_000_000);
+    bucket = (word[0] ?? 0) % 1_000_000;
+    await storage.set(bucketKey, String(bucket)).catch(() => undefined);
+  }
   const fetchFn: FetchLike =
     o.fetch ??
     ((url, init) => {
@@ -416,6 +443,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
    * names another release), a last trusted time above its envelope's signed issuedAt.
    */
   async function load(): Promise<Loaded> {
+    await rolloutBucket();
     const loaded = await loadState(storage, key);
     const state = loaded.state;
     const problems: string[] = loaded.corrupt ? ["the stored state was unreadable or partly malformed (format 1 floors are not proven); those parts were dropped"] : [];
@@ -583,6 +611,7 @@ export function createClientWithCore(core: CoreApi, options: UpdateClientOptions
     const trusted = trustedTimeOf(loaded);
     if (trusted !== null) policy.lastTrustedTime = trusted;
     if (o.maxClockSkewSecs !== undefined) policy.maxClockSkewSecs = o.maxClockSkewSecs;
+    if (bucket !== undefined) policy.rolloutBucket = bucket;
     return policy;
   }
 
