@@ -63,7 +63,7 @@ test("the README names exactly the two set-up-and-go commands that exist", () =>
 test("every TypeScript snippet of the README compiles with tsc --strict against the tarball and Capacitor 8", { timeout: 120_000 }, () => {
   const blocks = [...README.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
   assert.ok(blocks.length >= 2, "the README has its TypeScript snippets");
-  const links = ["@capacitor/core", "@capacitor/filesystem", "@capacitor/preferences", "@capgo/capacitor-updater", "@types/node"];
+  const links = ["@capacitor/core", "@capacitor/filesystem", "@capacitor/preferences", "@capgo/capacitor-updater", "@capawesome/capacitor-live-update", "@types/node"];
   const dir = freshProject("readme-ts", { links });
   for (const p of ["@capacitor/core", "@capacitor/filesystem", "@capacitor/preferences"]) {
     const version = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", p, "package.json"), "utf8")).version;
