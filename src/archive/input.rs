@@ -28,7 +28,6 @@ use std::collections::HashMap;
 
 use miniz_oxide::inflate::core::DecompressorOxide;
 use miniz_oxide::inflate::TINFLStatus;
-use unicode_normalization::UnicodeNormalization;
 
 use super::format::*;
 use super::path::{check_file_set, ArchivePath};
@@ -216,7 +215,7 @@ fn input_name(raw: &[u8], extra: &[(u16, &[u8])], at: usize) -> Result<String> {
     while let Some(rest) = name.strip_prefix("./") {
         name = rest;
     }
-    Ok(name.nfc().collect())
+    Ok(super::unicode::nfc(name))
 }
 
 fn read_central(bytes: &[u8], at: usize, cd_end: usize) -> Result<(Central, usize)> {
