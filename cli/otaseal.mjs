@@ -341,7 +341,12 @@ function readBundleKey(file) {
   return new Uint8Array(key);
 }
 
-/** Every regular file under dir, as archive paths. Symlinks and special files are refused. */
+/**
+ * Every regular file under dir, as archive paths. Symlinks and special files are refused. Names
+ * are taken in Unicode NFC (macOS may report decomposed names); the core then applies the same
+ * path and layout rules as to a zip (docs/FORMAT.md §6.2, §6.3), so two names that one device
+ * file system would merge are refused, not silently overwritten.
+ */
 function readDirectory(dir) {
   const files = [];
   const io = (what, f) => {
@@ -355,7 +360,8 @@ function readDirectory(dir) {
     const entries = io(abs, () => fs.readdirSync(abs, { withFileTypes: true }));
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const childAbs = path.join(abs, entry.name);
-      const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+      const name = entry.name.normalize("NFC");
+      const childRel = rel ? `${rel}/${name}` : name;
       if (entry.isSymbolicLink()) throw new CliError(`${childAbs} is a symbolic link: bundles hold regular files only`);
       if (entry.isDirectory()) walk(childAbs, childRel);
       else if (entry.isFile()) files.push({ path: childRel, data: new Uint8Array(io(childAbs, () => fs.readFileSync(childAbs))) });
@@ -367,57 +373,28 @@ function readDirectory(dir) {
   return files;
 }
 
-/** Reads the files of an input zip (the publisher's own build output) via its central directory. */
-function readZip(buf) {
-  const fail = (why) => {
-    throw new CliError(`input zip: ${why}`);
-  };
-  let end = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65535); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      end = i;
-      break;
-    }
+/** What an input-zip refusal means for the publisher, by core code. */
+const INPUT_ZIP_HINTS = {
+  SIZE_MISMATCH: "deflate data is larger than its stated size, or ends before it: ",
+  ZIP_INFLATE_FAILED: "",
+  ZIP_HEADER_MISMATCH: "the zip's directory and its entries disagree: ",
+  ZIP_CRC_MISMATCH: "an entry's content does not match its CRC-32: ",
+  LAYOUT_REROOTED: "put index.html at the top of the zip (a lone top folder is removed for you): ",
+  PATH_NOT_UTF8: "file names must be UTF-8: ",
+};
+
+/**
+ * Reads the files of an input zip (the publisher's own build output, from any ordinary zip
+ * tool) with the core's tolerant reader: headers, data descriptors, CRCs and sizes are checked
+ * before a byte is used, and the result passes the install profile (docs/FORMAT.md §6.5).
+ */
+function readZip(w, buf) {
+  try {
+    return w.readInputZip(new Uint8Array(buf.buffer, buf.byteOffset, buf.length)).files;
+  } catch (e) {
+    if (e?.name !== "OtaError") throw e;
+    throw new CliError(`input zip: ${e.code}: ${INPUT_ZIP_HINTS[e.code] ?? ""}${e.message}`);
   }
-  if (end < 0) fail("no end-of-central-directory record");
-  const count = buf.readUInt16LE(end + 10);
-  let at = buf.readUInt32LE(end + 16);
-  const files = [];
-  for (let n = 0; n < count; n++) {
-    if (at + 46 > buf.length || buf.readUInt32LE(at) !== 0x02014b50) fail("bad central directory");
-    const flags = buf.readUInt16LE(at + 8);
-    const method = buf.readUInt16LE(at + 10);
-    const csize = buf.readUInt32LE(at + 20);
-    const usize = buf.readUInt32LE(at + 24);
-    const nameLen = buf.readUInt16LE(at + 28);
-    const extraLen = buf.readUInt16LE(at + 30);
-    const commentLen = buf.readUInt16LE(at + 32);
-    const external = buf.readUInt32LE(at + 38);
-    const local = buf.readUInt32LE(at + 42);
-    const name = buf.subarray(at + 46, at + 46 + nameLen).toString("utf8");
-    at += 46 + nameLen + extraLen + commentLen;
-    if (name.endsWith("/")) continue; // directories are implied by file paths
-    if (flags & 1) fail(`${name} is encrypted`);
-    if (((external >>> 16) & 0o170000) === 0o120000) fail(`${name} is a symbolic link`);
-    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) fail(`${name}: bad local header`);
-    const dataAt = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    if (dataAt + csize > buf.length) fail(`${name}: data runs past the end of the file`);
-    const raw = buf.subarray(dataAt, dataAt + csize);
-    let data;
-    if (method === 0) data = raw;
-    else if (method === 8) {
-      try {
-        // Never more than the size the directory claims (a zip bomb stops here).
-        data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(usize, 1) });
-      } catch (e) {
-        fail(`${name}: deflate data is corrupt or larger than its stated size (${e.code ?? e.message})`);
-      }
-    } else fail(`${name}: compression method ${method} is not stored or deflate`);
-    if (data.length !== usize) fail(`${name}: size mismatch`);
-    files.push({ path: name, data: new Uint8Array(data) });
-  }
-  if (files.length === 0) fail("no files");
-  return files;
 }
 
 /** True when anything is at `file`, a dangling symbolic link included (existsSync follows links). */
@@ -629,7 +606,7 @@ function cmdSeal(w, argv) {
   } catch (e) {
     throw new CliError(`cannot read ${input}: ${e.code ?? e.message}`);
   }
-  const read = stat.isDirectory() ? readDirectory(input) : readZip(readBytes(input, "zip"));
+  const read = stat.isDirectory() ? readDirectory(input) : readZip(w, readBytes(input, "zip"));
   const { kept: files, excluded } = excludeFiles(read, o.exclude);
   if (files.length === 0) throw new CliError(`--exclude left no files to seal`);
   const warnings = dotFileWarnings(files);

@@ -5,6 +5,7 @@ pub(crate) mod format;
 pub mod input;
 pub mod path;
 pub(crate) mod reader;
+pub(crate) mod unicode;
 pub mod writer;
 
 pub use input::{read_input_zip, InputZip};

@@ -15,7 +15,7 @@ import { coreFrom, createClientWithCore, type UpdateClient, type UpdateClientOpt
 await init({ module_or_path: wasmUrl() });
 
 export {
-  Opener, SinkOpener, verifyRelease, inspect, errorCodes, keygen, publicKeyInfo, bundleKeyGenerate, bundleKeyId, bundleKeyFromFile,
+  Opener, SinkOpener, verifyRelease, inspect, errorCodes, keygen, publicKeyInfo, bundleKeyGenerate, bundleKeyId, bundleKeyFromFile, readInputZip,
   seal, addSignature, trustInit, trustRotate, trustApplyRotation,
 } from "../pkg/web/otaseal.js";
 export type * from "./core-types.js";

@@ -7,7 +7,7 @@ import * as wasm from "../pkg/node/otaseal.js";
 import { coreFrom, createClientWithCore, type UpdateClient, type UpdateClientOptions } from "./client/client.js";
 
 export {
-  Opener, SinkOpener, verifyRelease, inspect, errorCodes, keygen, publicKeyInfo, bundleKeyGenerate, bundleKeyId, bundleKeyFromFile,
+  Opener, SinkOpener, verifyRelease, inspect, errorCodes, keygen, publicKeyInfo, bundleKeyGenerate, bundleKeyId, bundleKeyFromFile, readInputZip,
   seal, addSignature, trustInit, trustRotate, trustApplyRotation,
 } from "../pkg/node/otaseal.js";
 export type * from "./core-types.js";

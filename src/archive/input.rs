@@ -28,7 +28,6 @@ use std::collections::HashMap;
 
 use miniz_oxide::inflate::core::DecompressorOxide;
 use miniz_oxide::inflate::TINFLStatus;
-use unicode_normalization::UnicodeNormalization;
 
 use super::format::*;
 use super::path::{check_file_set, ArchivePath};
@@ -216,7 +215,7 @@ fn input_name(raw: &[u8], extra: &[(u16, &[u8])], at: usize) -> Result<String> {
     while let Some(rest) = name.strip_prefix("./") {
         name = rest;
     }
-    Ok(name.nfc().collect())
+    Ok(super::unicode::nfc(name))
 }
 
 fn read_central(bytes: &[u8], at: usize, cd_end: usize) -> Result<(Central, usize)> {
@@ -269,6 +268,18 @@ fn read_central(bytes: &[u8], at: usize, cd_end: usize) -> Result<(Central, usiz
         directory,
     };
     Ok((central, next))
+}
+
+/// Where the entry's data starts: the local header's signature and its name and extra lengths.
+fn data_start(bytes: &[u8], c: &Central) -> Result<u64> {
+    let fixed = slice(bytes, c.offset, LOCAL_LEN as u64, "local header out of range")?;
+    if u32_at(fixed, 0) != SIG_LOCAL {
+        return Err(malformed(
+            usize::try_from(c.offset).unwrap_or(usize::MAX),
+            "central header points to no local header",
+        ));
+    }
+    Ok(c.offset + LOCAL_LEN as u64 + u64::from(u16_at(fixed, 26)) + u64::from(u16_at(fixed, 28)))
 }
 
 /// Checks the local header against the central one; returns where the data starts.
@@ -412,15 +423,23 @@ pub fn read_input_zip(bytes: &[u8], limits: &Limits) -> Result<InputZip> {
         if c.flags & FLAG_PATCH_DATA != 0 {
             return Err(feature("patch data"));
         }
-        let data_start = check_local(bytes, c)?;
-        let data_end = data_start.checked_add(c.csize).ok_or(malformed(0, "entry size"))?;
-        let span_end =
-            if c.flags & FLAG_DATA_DESCRIPTOR != 0 { check_descriptor(bytes, c, data_end)? } else { data_end };
-        if span_end > cd_offset {
-            return Err(malformed(c.offset as usize, "entry runs into the central directory"));
-        }
-        spans.push((c.offset, span_end, c.name.clone()));
+        // The bytes are located and bounded first; nothing decoded is used until the local
+        // header, data descriptor, span and CRC all agreed (end of this loop).
+        let data_start = data_start(bytes, c)?;
+        let raw = slice(bytes, data_start, c.csize, "entry data runs past the end of the file")?;
+        let agree = |spans: &mut Vec<(u64, u64, String)>| -> Result<()> {
+            let data_start = check_local(bytes, c)?;
+            let data_end = data_start + c.csize;
+            let span_end =
+                if c.flags & FLAG_DATA_DESCRIPTOR != 0 { check_descriptor(bytes, c, data_end)? } else { data_end };
+            if span_end > cd_offset {
+                return Err(malformed(c.offset as usize, "entry runs into the central directory"));
+            }
+            spans.push((c.offset, span_end, c.name.clone()));
+            Ok(())
+        };
         if c.directory {
+            agree(&mut spans)?;
             let dir = c.name.trim_end_matches('/');
             if !dir.is_empty() {
                 ArchivePath::new(dir, limits.max_path_bytes)?;
@@ -436,13 +455,13 @@ pub fn read_input_zip(bytes: &[u8], limits: &Limits) -> Result<InputZip> {
         limits::check("max_file_bytes", limits.max_file_bytes, c.usize)?;
         total = total.saturating_add(c.usize);
         limits::check("max_total_bytes", limits.max_total_bytes, total)?;
-        let raw = slice(bytes, data_start, c.csize, "entry data runs past the end")?;
         let data = match c.method {
             METHOD_STORED if c.csize == c.usize => raw.to_vec(),
             METHOD_STORED => return Err(malformed(c.offset as usize, "stored entry with different compressed size")),
             METHOD_DEFLATE => inflate_exact(&c.name, raw, c.usize)?,
             method => return Err(Error::ZipUnsupportedMethod { path: c.name.clone(), method }),
         };
+        agree(&mut spans)?;
         if crc32fast::hash(&data) != c.crc {
             return Err(Error::ZipCrcMismatch { path: c.name.clone() });
         }

@@ -10,8 +10,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::error::{Error, Result};
 use crate::limits;
 
@@ -53,7 +51,7 @@ impl ArchivePath {
         }
         // APFS compares names in a normalisation-insensitive way, ext4 byte for byte: only the
         // one composed spelling names the same file on both.
-        if !path.is_ascii() && !unicode_normalization::is_nfc(path) {
+        if !path.is_ascii() && !super::unicode::is_nfc(path) {
             return Err(Error::PathNotNfc { path: path.into() });
         }
         if path.ends_with('/') {
@@ -90,9 +88,9 @@ impl ArchivePath {
         if self.0.is_ascii() {
             return self.0.to_ascii_lowercase();
         }
-        let decomposed: String = self.0.nfd().collect();
+        let decomposed: String = super::unicode::nfd(&self.0).into_iter().collect();
         let once = decomposed.to_lowercase().to_uppercase().to_lowercase();
-        once.nfd().collect()
+        super::unicode::nfd(&once).into_iter().collect()
     }
 }
 

@@ -105,3 +105,43 @@ pub fn add_signature(
     let key = core(crate::keys::SigningKey::from_pkcs8_pem(&pem))?;
     Ok(core(seal::add_signature(envelope_json.as_bytes(), &key, &Limits::default()))?.to_json())
 }
+
+/// Reads a publisher's input zip (any ordinary tool's output) into files for `seal`: every
+/// header pair, data descriptor, CRC and size is checked, deflate is decoded as zlib does,
+/// directory entries are skipped, a leading `./` and a lone top folder are removed, names
+/// become NFC, and the result must pass the install profile (`docs/FORMAT.md` §6.5).
+///
+/// @example
+/// ```js
+/// const { files } = readInputZip(fs.readFileSync("dist.zip"));
+/// const { bundle, envelopeJson } = seal(files, info, [privateKeyPem]);
+/// ```
+#[wasm_bindgen(
+    js_name = readInputZip,
+    unchecked_return_type = "{ files: SealFile[]; rerooted: string | null; directories: number }"
+)]
+pub fn read_input_zip(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] zip: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Partial<Limits> | null")] limits: JsValue,
+) -> JsResult<JsValue> {
+    let limits = convert::limits(&limits)?;
+    let zip = convert::uint8_array(&zip, "zip")?;
+    // Bounded before it is copied into wasm memory.
+    if u64::from(zip.length()) > limits.max_bundle_bytes {
+        return core(Err(crate::error::Error::LimitExceeded {
+            limit: "max_bundle_bytes",
+            max: limits.max_bundle_bytes,
+            actual: u64::from(zip.length()),
+        }));
+    }
+    let input = core(crate::archive::read_input_zip(&zip.to_vec(), &limits))?;
+    let files = js_sys::Array::new();
+    for (path, data) in &input.files {
+        files.push(&Out::new().set("path", path.as_str()).set("data", Uint8Array::from(data.as_slice())).build());
+    }
+    Ok(Out::new()
+        .set("files", files)
+        .set("rerooted", convert::opt_str(input.rerooted.as_deref()))
+        .set("directories", convert::number(input.directories as u64))
+        .build())
+}

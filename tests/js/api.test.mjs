@@ -61,7 +61,7 @@ test("the exported function set is what the docs list", () => {
     [
       // the wasm core
       "Opener", "addSignature", "bundleKeyFromFile", "bundleKeyGenerate", "bundleKeyId", "errorCodes", "inspect", "keygen", "publicKeyInfo",
-      "seal", "trustApplyRotation", "trustInit", "trustRotate", "verifyRelease", "SinkOpener",
+      "seal", "trustApplyRotation", "trustInit", "trustRotate", "verifyRelease", "SinkOpener", "readInputZip",
       // the update client (docs/CLIENT.md)
       "MemoryUpdater", "UpdateError", "coreFrom", "createClientWithCore", "createUpdateClient", "isCoreError",
       "localStorageStorage", "memoryBackend", "memoryStorage",
@@ -84,6 +84,7 @@ test("every argument position refuses every wrong type with an OtaError", () => 
     trustRotate: [trust, [pair.publicKeyPem], 1, [pair.privateKeyPem]],
     trustApplyRotation: [trust, trustRotate(trust, [pair.publicKeyPem], 1, [pair.privateKeyPem]), undefined],
     inspect: [sealed.envelopeJson],
+    readInputZip: [sealed.bundle, undefined],
   };
   let refused = 0;
   for (const [name, good] of Object.entries(calls)) {
@@ -109,7 +110,7 @@ test("every argument position refuses every wrong type with an OtaError", () => 
         // Accepted only where the value is a legitimately different input.
         if (name === "Opener") result.free();
         // An empty plain object is "all default limits"; trustInit's version may be any number.
-        const limitsAt = { verifyRelease: 3, Opener: 4, seal: 4, trustApplyRotation: 2 }[name];
+        const limitsAt = { verifyRelease: 3, Opener: 4, seal: 4, trustApplyRotation: 2, readInputZip: 1 }[name];
         const emptyPlain = bad !== null && typeof bad === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(bad)) && Object.keys(bad).length === 0;
         const okAlternatives = (i === limitsAt && emptyPlain) ||
           (name === "trustInit" && i === 2 && Number.isInteger(bad) && bad >= 0) ||

@@ -569,3 +569,123 @@ test("config writes a typed module, JSON, and edits capacitor.config.json", () =
   fails(2, "--out must end in", "config", "--trust", "trust.json", "--app", APP, "--out", "cfg/e.txt");
   fails(2, "--app must be", "config", "--trust", "trust.json", "--app", "bad app", "--out", "cfg/e.ts");
 });
+
+// ---- issue 10: seal ZIP reads what ordinary tools write; seal DIR takes UTF-8 names ----------
+
+const hasTool = (name) => spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
+const signedPaths = (manifestFile) =>
+  JSON.parse(Buffer.from(JSON.parse(fs.readFileSync(p(manifestFile), "utf8")).payload, "base64").toString("utf8"))
+    .files.map((f) => f.path)
+    .sort();
+
+test("seal DIR: a UTF-8 file name (Schrift-ü.woff2) seals, verifies and extracts; a decomposed name is sealed as NFC", () => {
+  const root = p("utf8-app");
+  fs.mkdirSync(path.join(root, "fonts"), { recursive: true });
+  fs.writeFileSync(path.join(root, "index.html"), "<!doctype html><link rel=preload href=fonts/Schrift-ü.woff2>\n");
+  fs.writeFileSync(path.join(root, "fonts/Schrift-ü.woff2"), "wOF2 one");
+  fs.writeFileSync(path.join(root, "fonts/Gro\u00dfe-e\u0301.woff2"), "wOF2 two"); // NFD on disk
+  ok("seal", "utf8-app", "--app", APP, "--version", "2.0.0", "--key", "keys/a.key", "--out", "utf8-rel");
+  assert.deepEqual(signedPaths("utf8-rel/manifest.json"), ["fonts/Gro\u00dfe-\u00e9.woff2", "fonts/Schrift-ü.woff2", "index.html"]);
+  ok("verify", "utf8-rel/manifest.json", "--trust", "trust-a.json", "--app", APP, "--bundle", "utf8-rel/bundle.zip",
+    "--extract", "utf8-out");
+  assert.equal(fs.readFileSync(p("utf8-out/fonts/Schrift-ü.woff2"), "utf8"), "wOF2 one");
+  assert.equal(fs.readFileSync(p("utf8-out/fonts/Gro\u00dfe-\u00e9.woff2"), "utf8"), "wOF2 two");
+  // The sealed zip itself is a valid input zip (UTF-8 flag set) and seals to the same bytes.
+  ok("seal", "utf8-rel/bundle.zip", "--app", APP, "--version", "2.0.0", "--key", "keys/a.key", "--out", "utf8-rel2");
+  assert.deepEqual(fs.readFileSync(p("utf8-rel2/bundle.zip")), fs.readFileSync(p("utf8-rel/bundle.zip")));
+});
+
+test("seal DIR refuses what a device would install differently: Unicode case collisions, a re-rooted layout", () => {
+  fs.mkdirSync(p("collide"), { recursive: true });
+  fs.writeFileSync(p("collide/index.html"), "x");
+  fs.writeFileSync(p("collide/\u00e9.js"), "a");
+  fs.writeFileSync(p("collide/\u00c9.js"), "b");
+  fails(1, "MANIFEST_DUPLICATE_PATH", "seal", "collide", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  fs.mkdirSync(p("lonely/www"), { recursive: true });
+  fs.writeFileSync(p("lonely/www/index.html"), "x");
+  fails(1, "LAYOUT_REROOTED", "seal", "lonely", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  fs.mkdirSync(p("macos/__MACOSX"), { recursive: true });
+  fs.writeFileSync(p("macos/index.html"), "x");
+  fs.writeFileSync(p("macos/__MACOSX/._index.html"), "x");
+  fails(1, "PATH_RESERVED", "seal", "macos", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  assert.equal(fs.existsSync(p("o")), false);
+});
+
+test("seal ZIP: zips from zip -r (top folder), jar, bsdtar (./) and Python (stream) seal and verify", () => {
+  const src = p("tools-src");
+  writeApp(path.join(src, "dist"));
+  fs.writeFileSync(path.join(src, "dist/Schrift-ü.woff2"), "font");
+  const want = ["Schrift-ü.woff2", "assets/empty.txt", "assets/img/noise.bin", "index.html", "js/app.js"];
+  const pyStream = [
+    "import os,sys,zipfile",
+    "class W:",
+    "  def __init__(s,f): s.f=f",
+    "  def write(s,b): return s.f.write(b)",
+    "  def flush(s): s.f.flush()",
+    "z=zipfile.ZipFile(W(open(sys.argv[1],'wb')),'w',zipfile.ZIP_DEFLATED)",
+    "for d,_,fs in sorted(os.walk('.')):",
+    "  for f in sorted(fs):",
+    "    q=os.path.join(d,f)[2:]",
+    "    with z.open(q,'w') as o: o.write(open(q,'rb').read())",
+    "z.close()",
+  ].join("\n");
+  const makers = [
+    ["zip", "zip-top.zip", src, ["-q", "-r", "OUT", "dist"]],
+    ["jar", "jar.zip", path.join(src, "dist"), ["cfM", "OUT", "."]],
+    ["bsdtar", "bsdtar.zip", path.join(src, "dist"), ["--format", "zip", "-cf", "OUT", "."]],
+    ["python3", "py-stream.zip", path.join(src, "dist"), ["-c", pyStream, "OUT"]],
+  ];
+  let ran = 0;
+  for (const [tool, file, cwd, args] of makers) {
+    if (!hasTool(tool)) continue;
+    execFileSync(tool, args.map((a) => (a === "OUT" ? p(file) : a)), { cwd, stdio: "ignore" });
+    const out = `rel-${file}`;
+    ok("seal", file, "--app", APP, "--version", "2.0.0", "--key", "keys/a.key", "--out", out);
+    assert.deepEqual(signedPaths(`${out}/manifest.json`), want, file);
+    ok("verify", `${out}/manifest.json`, "--trust", "trust-a.json", "--app", APP, "--bundle", `${out}/bundle.zip`,
+      "--extract", `${out}-x`);
+    assert.deepEqual(fs.readFileSync(p(`${out}-x/js/app.js`)), fs.readFileSync(path.join(src, "dist/js/app.js")), file);
+    ran++;
+  }
+  assert.ok(ran >= 1, "no zip tool available");
+});
+
+test("seal ZIP refuses input zips a device would install differently, exit 2 with the core's code", () => {
+  // index.html as a symlink, made by OS X (host 19): ZIPFoundation would create a link.
+  const name = Buffer.from("index.html");
+  const body = Buffer.from("app.js");
+  const crc = zlib.crc32(body);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(body.length, 18);
+  local.writeUInt32LE(body.length, 22);
+  local.writeUInt16LE(name.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE((19 << 8) | 30, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(body.length, 20);
+  central.writeUInt32LE(body.length, 24);
+  central.writeUInt16LE(name.length, 28);
+  central.writeUInt32LE((0o120777 << 16) >>> 0, 38);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(46 + name.length, 12);
+  end.writeUInt32LE(30 + name.length + body.length, 16);
+  fs.writeFileSync(p("osx-link.zip"), Buffer.concat([local, name, body, central, name, end]));
+  fails(2, "input zip: ZIP_SYMLINK", "seal", "osx-link.zip", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  // A lone top folder beside a dot-file: Android and iOS would re-root differently.
+  if (hasTool("zip")) {
+    fs.mkdirSync(p("dotted/www"), { recursive: true });
+    fs.writeFileSync(p("dotted/www/index.html"), "x");
+    fs.writeFileSync(p("dotted/.DS_Store"), "x");
+    execFileSync("zip", ["-q", "-r", p("dotted.zip"), "www", ".DS_Store"], { cwd: p("dotted"), stdio: "ignore" });
+    fails(2, "input zip: LAYOUT_REROOTED", "seal", "dotted.zip", "--app", APP, "--version", "1.0.0", "--key", "keys/a.key", "--out", "o");
+  }
+  assert.equal(fs.existsSync(p("o")), false);
+});
