@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Builds the wasm core into pkg/{node,web,bundler} (wasm-bindgen targets nodejs, web and
-# bundler) and optimises each module with wasm-opt from npm `binaryen`.
-#   --dev   skip wasm-opt and the SIMD build (faster; for iterating)
+# Builds the wasm modules with wasm-pack (which runs cargo and the installed wasm-bindgen CLI;
+# Cargo.toml turns its own wasm-opt download off) and optimises each with wasm-opt from npm
+# `binaryen`.
+#   --dev   skip wasm-opt (faster; for iterating)
 #
-# Two builds of the same source:
-#   otaseal_bg.wasm       baseline wasm32 (MVP + the features Rust enables by default): runs on
-#                         every engine, including older iOS webviews without wasm SIMD;
-#   otaseal_simd_bg.wasm  the same with `+simd128` (faster SHA-256 / AES-GCM code generation).
-# The JS glue of both is identical (checked below), so pkg/web and pkg/bundler ship one glue and
-# both modules, and the loader picks one at load time (ts/accel/simd.ts). Node has had wasm
-# SIMD since v16.4, so pkg/node (CLI, tests, Node apps) uses the SIMD module directly.
+# Two modules from the one crate (src/wasm/mod.rs lists what each exports):
+#   pkg/web, pkg/bundler   the VERIFIER (`--no-default-features`): what an app loads and every
+#                          OTA bundle re-ships. Baseline wasm32 (no SIMD), so one module runs
+#                          on every webview Capacitor 7 and 8 support (iOS 14/15 WKWebView
+#                          has no wasm SIMD before 16.4; bench/results/NOTES.md has the table
+#                          and what SIMD would buy).
+#   pkg/node               the SEALER (feature `seal`, the default): the CLI, Node apps and
+#                          tests. `+simd128`: Node has had wasm SIMD since v16.4.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,37 +29,28 @@ opt() { # opt <in/out.wasm> [extra wasm-opt flags]
   npx --no-install wasm-opt -O3 --strip-debug --strip-producers "${features[@]}" "$@" "$file" -o "$file"
 }
 
-cargo build --lib --release --locked --target wasm32-unknown-unknown
-wasm=target/wasm32-unknown-unknown/release/otaseal.wasm
-if [ "$optimise" = 1 ]; then
-  # A separate target dir: a different RUSTFLAGS would otherwise rebuild everything each time.
-  CARGO_TARGET_DIR=target/simd RUSTFLAGS="-C target-feature=+simd128" \
-    cargo build --lib --release --locked --target wasm32-unknown-unknown
-  simd=target/simd/wasm32-unknown-unknown/release/otaseal.wasm
-fi
+# pack <target> <out-dir> [cargo args...]: one wasm-pack build (release profile, no package.json).
+pack() {
+  local target=$1 out=$2
+  shift 2
+  wasm-pack --quiet build --release --no-pack --target "$target" --out-dir "$out" --out-name otaseal . -- --locked "$@"
+  # wasm-pack writes a .gitignore of '*' into the output directory; pkg/ is ignored at the root.
+  rm -f "$out/.gitignore"
+}
 
-rm -rf pkg target/simd-glue
-for target in nodejs web bundler; do
-  dir=pkg/${target/nodejs/node}
-  wasm-bindgen --target "$target" --out-dir "$dir" "$wasm"
-  if [ "$optimise" = 1 ]; then
-    opt "$dir/otaseal_bg.wasm"
-    glue=target/simd-glue/$target
-    wasm-bindgen --target "$target" --out-dir "$glue" "$simd"
-    if ! cmp -s "$glue/otaseal.js" "$dir/otaseal.js"; then
-      echo "[build-wasm] the SIMD build's JS glue differs from the baseline's ($target)" >&2
-      exit 1
-    fi
-    if [ "$target" = nodejs ]; then
-      # Node always has wasm SIMD: ship only that module, under the name the glue loads.
-      cp "$glue/otaseal_bg.wasm" "$dir/otaseal_bg.wasm"
-      opt "$dir/otaseal_bg.wasm" --enable-simd
-    else
-      cp "$glue/otaseal_bg.wasm" "$dir/otaseal_simd_bg.wasm"
-      opt "$dir/otaseal_simd_bg.wasm" --enable-simd
-    fi
-  fi
-done
+rm -rf pkg
+# The verifier (no SIMD), for browsers and bundlers.
+pack web pkg/web --no-default-features
+pack bundler pkg/bundler --no-default-features
+# The sealer with SIMD, in its own target dir (a different RUSTFLAGS would otherwise rebuild
+# everything each time).
+CARGO_TARGET_DIR=target/simd RUSTFLAGS="-C target-feature=+simd128" pack nodejs pkg/node
 # The nodejs target is CommonJS, but this package is "type": "module".
 echo '{ "type": "commonjs" }' > pkg/node/package.json
+
+if [ "$optimise" = 1 ]; then
+  opt pkg/web/otaseal_bg.wasm
+  opt pkg/bundler/otaseal_bg.wasm
+  opt pkg/node/otaseal_bg.wasm --enable-simd
+fi
 ls -l pkg/*/otaseal*_bg.wasm | awk '{ print "[build-wasm] " $NF ": " $5 " bytes" }'

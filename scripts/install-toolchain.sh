@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 # Must equal the exact wasm-bindgen version pinned in Cargo.toml (the CLI and the crate must match).
 WASM_BINDGEN_VERSION=0.2.130
+# scripts/build-wasm.sh builds with wasm-pack, which runs the wasm-bindgen above (same version as
+# Cargo.lock) and never downloads anything (Cargo.toml turns its wasm-opt download off).
+WASM_PACK_VERSION=0.15.1
 
 with_browser=0
 for arg in "$@"; do
@@ -35,6 +38,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIND
   # --locked first (reproducible); without it if the registry lacks a locked crate version.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked --force ||
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if [ "$(wasm-pack --version 2>/dev/null || true)" != "wasm-pack $WASM_PACK_VERSION" ]; then
+  say "wasm-pack $WASM_PACK_VERSION (cargo install; a few minutes)"
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force ||
+    cargo install wasm-pack --version "$WASM_PACK_VERSION" --force
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -66,6 +66,7 @@ step "format and lint (rustfmt, clippy native + wasm32)"
 run_check "cargo fmt" cargo fmt --all -- --check
 run_check "clippy" cargo clippy --all-targets --locked -- -D warnings
 run_check "clippy wasm32" cargo clippy --locked --target wasm32-unknown-unknown --lib --test wasm -- -D warnings
+run_check "clippy wasm32 verifier" cargo clippy --locked --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 
 step "cargo test (core: vectors, round trips, every error code, tampering, attack corpus, mutations)"
 run_cargo "cargo test" cargo test --locked

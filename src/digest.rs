@@ -19,9 +19,16 @@ impl Sha256Digest {
 
     /// Parses exactly 64 lowercase hex characters (uppercase is refused: one spelling only).
     pub fn from_hex(text: &str) -> Option<Self> {
-        let bytes = from_hex(text)?;
-        let array: [u8; 32] = bytes.try_into().ok()?;
-        Some(Sha256Digest(array))
+        // Straight into the array: a manifest holds one digest per file.
+        let text = text.as_bytes();
+        if text.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+            *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        }
+        Some(Sha256Digest(out))
     }
 }
 
@@ -58,15 +65,17 @@ pub fn to_hex(bytes: &[u8]) -> String {
     out
 }
 
+/// One lowercase hex digit.
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
 /// Strict lowercase hex decoding: even length, `0-9a-f` only.
 pub fn from_hex(text: &str) -> Option<Vec<u8>> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
-        }
-    }
     let raw = text.as_bytes();
     if raw.len() % 2 != 0 {
         return None;

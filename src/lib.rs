@@ -53,6 +53,7 @@ pub mod manifest;
 pub mod open;
 pub mod policy;
 mod random;
+#[cfg(feature = "seal")]
 pub mod seal;
 pub mod stream;
 pub mod timestamp;

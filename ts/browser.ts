@@ -1,7 +1,7 @@
 /**
- * The browser and bundler entry (`import … from "otaseal"` in a page, Vite or webpack): the web
- * wasm build (`otaseal_simd_bg.wasm` where the engine has wasm SIMD, else `otaseal_bg.wasm`),
- * fetched next to this module (`new URL(…, import.meta.url)`, which Vite and webpack rewrite to
+ * The browser and bundler entry (`import … from "otaseal"` in a page, Vite or webpack): the
+ * verifier wasm module (`pkg/web/otaseal_bg.wasm`: verify, open, decrypt; no sealing), fetched
+ * next to this module (`new URL(…, import.meta.url)`, which Vite and webpack rewrite to
  * the emitted asset) and instantiated before the import resolves, and the update client bound
  * to it.
  * For a custom wasm location use `otaseal/wasm` and call its default `init({ module_or_path })`.
@@ -11,12 +11,11 @@ import init, * as wasm from "../pkg/web/otaseal.js";
 import { wasmUrl } from "./accel/simd.js";
 import { coreFrom, createClientWithCore, type UpdateClient, type UpdateClientOptions } from "./client/client.js";
 
-// The +simd128 build where the engine validates wasm SIMD, else the baseline build.
+// One module for every engine (no SIMD variant: ts/accel/simd.ts).
 await init({ module_or_path: wasmUrl() });
 
 export {
-  Opener, SinkOpener, verifyRelease, inspect, errorCodes, keygen, publicKeyInfo, bundleKeyGenerate, bundleKeyId, bundleKeyFromFile, readInputZip,
-  seal, addSignature, trustInit, trustRotate, trustApplyRotation,
+  Opener, SinkOpener, verifyRelease, inspect, errorCodes, bundleKeyId, bundleKeyFromFile, trustApplyRotation,
 } from "../pkg/web/otaseal.js";
 export type * from "./core-types.js";
 export * from "./client/index.js";

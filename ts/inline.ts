@@ -15,8 +15,7 @@ import { coreFrom, createClientWithCore, type UpdateClient, type UpdateClientOpt
 await init({ module_or_path: wasmBytes() as Uint8Array<ArrayBuffer> });
 
 export {
-  Opener, SinkOpener, verifyRelease, inspect, errorCodes, keygen, publicKeyInfo, bundleKeyGenerate, bundleKeyId, bundleKeyFromFile, readInputZip,
-  seal, addSignature, trustInit, trustRotate, trustApplyRotation,
+  Opener, SinkOpener, verifyRelease, inspect, errorCodes, bundleKeyId, bundleKeyFromFile, trustApplyRotation,
 } from "../pkg/inline/otaseal.js";
 export type * from "./core-types.js";
 export * from "./client/index.js";

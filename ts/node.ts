@@ -1,6 +1,8 @@
 /**
- * The Node entry (`import … from "otaseal"` under Node): the nodejs wasm build, instantiated
- * synchronously on import, and the update client bound to it.
+ * The Node entry (`import … from "otaseal"` under Node): the sealer wasm build (`pkg/node`:
+ * everything the app verifier has, plus sealing, signing, key generation and trust roots, the
+ * same module the CLI uses), instantiated synchronously on import, and the update client bound
+ * to it.
  * @module
  */
 import * as wasm from "../pkg/node/otaseal.js";

@@ -13,7 +13,7 @@ import * as path from "node:path";
 
 const [dir, mode] = process.argv.slice(2);
 const glue = await import(new URL("../../pkg/web/otaseal.js", import.meta.url));
-glue.initSync({ module: fs.readFileSync(new URL("../../pkg/web/otaseal_simd_bg.wasm", import.meta.url)) });
+glue.initSync({ module: fs.readFileSync(new URL("../../pkg/web/otaseal_bg.wasm", import.meta.url)) });
 const { WebCryptoOpener } = await import(new URL("../../dist/accel/webcrypto.js", import.meta.url));
 const envelopeJson = fs.readFileSync(path.join(dir, "envelope.json"), "utf8");
 const trustJson = fs.readFileSync(path.join(dir, "trust.json"), "utf8");

@@ -92,8 +92,10 @@ pub(crate) fn document(value: &JsValue, what: &str, max: u64) -> JsResult<String
 
 /// A key file's PEM text: an Ed25519 PEM is about 120 bytes; anything over this is refused
 /// (`LIMIT_EXCEEDED`) before it is copied.
+#[cfg(feature = "seal")]
 pub(crate) const MAX_PEM_BYTES: u64 = 16 << 10;
 
+#[cfg(feature = "seal")]
 pub(crate) fn pem(value: &JsValue, what: &str) -> JsResult<String> {
     bounded_string(value, what, "max_pem_bytes", MAX_PEM_BYTES)
 }
@@ -101,7 +103,28 @@ pub(crate) fn pem(value: &JsValue, what: &str) -> JsResult<String> {
 fn bounded_string(value: &JsValue, what: &str, limit: &'static str, max: u64) -> JsResult<String> {
     let text = value.dyn_ref::<js_sys::JsString>().ok_or_else(|| wrong_type(what, "a string", value))?;
     core(crate::limits::check(limit, max, u64::from(text.length())))?;
+    if text.length() > LONG_STRING {
+        // wasm-bindgen's own copy walks the ASCII prefix in a JS loop, which a cold page runs
+        // in the interpreter: ~40 % of verifying a 3000-file (500 KB) envelope. The engine's
+        // TextEncoder is native; it gives the same UTF-8 (lone surrogates become U+FFFD).
+        if let Ok(encoder) = TextEncoder::new() {
+            return String::from_utf8(encoder.encode(text).to_vec())
+                .map_err(|_| invalid(format!("{what}: TextEncoder returned invalid UTF-8")));
+        }
+    }
     Ok(String::from(text))
+}
+
+/// Strings longer than this (UTF-16 units) are copied in through `TextEncoder`.
+const LONG_STRING: u32 = 4096;
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    type TextEncoder;
+    #[wasm_bindgen(catch, constructor)]
+    fn new() -> Result<TextEncoder, JsValue>;
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, text: &js_sys::JsString) -> Uint8Array;
 }
 
 /// A safe integer (no fraction, |n| ≤ 2^53 - 1) within `min..=max`.
@@ -161,10 +184,12 @@ pub(crate) fn array(value: &JsValue, what: &str) -> JsResult<Array> {
     }
 }
 
+#[cfg(feature = "seal")]
 pub(crate) fn string_array(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
     array(value, what)?.iter().enumerate().map(|(i, v)| string(&v, &format!("{what}[{i}]"))).collect()
 }
 
+#[cfg(feature = "seal")]
 pub(crate) fn pem_array(value: &JsValue, what: &str) -> JsResult<Vec<String>> {
     array(value, what)?.iter().enumerate().map(|(i, v)| pem(&v, &format!("{what}[{i}]"))).collect()
 }
@@ -182,9 +207,14 @@ pub(crate) fn sha256_hex(value: &JsValue, what: &str) -> JsResult<Sha256Digest> 
 
 /// A plain object whose own keys are all in `allowed`: a misspelt key (say `installVersion`,
 /// which would silently turn off the downgrade check) is refused, not ignored.
+///
+/// Only OWN properties are read: a key inherited from a polluted `Object.prototype` (say
+/// `Object.prototype.nativeVersion = "99.0.0"`, which would satisfy any `minNativeVersion`)
+/// reads as absent.
 pub(crate) struct Fields {
     object: Object,
     what: String,
+    own: Vec<String>,
 }
 
 impl Fields {
@@ -199,18 +229,24 @@ impl Fields {
         if !proto.is_null() && !Object::is(&proto, &Object::get_prototype_of(&Object::new())) {
             return Err(wrong_type(what, "a plain object", value));
         }
+        let mut own = Vec::new();
         for key in Object::keys(&object).iter() {
             let key = key.as_string().unwrap_or_default();
             if !allowed.contains(&key.as_str()) {
                 return Err(invalid(format!("{what}: unknown key {key:?} (expected keys: {})", allowed.join(", "))));
             }
+            own.push(key);
         }
-        Ok(Fields { object, what: what.to_string() })
+        Ok(Fields { object, what: what.to_string(), own })
     }
 
-    /// The value of `key` (`undefined` when absent), and its name for messages.
+    /// The value of own property `key` (`undefined` when it has none), and its name for
+    /// messages.
     pub(crate) fn get(&self, key: &str) -> JsResult<(JsValue, String)> {
         let name = format!("{}.{key}", self.what);
+        if !self.own.iter().any(|k| k == key) {
+            return Ok((JsValue::UNDEFINED, name));
+        }
         let value = Reflect::get(&self.object, &JsValue::from_str(key))
             .map_err(|_| invalid(format!("{name}: reading the property threw")))?;
         Ok((value, name))

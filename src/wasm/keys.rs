@@ -1,26 +1,34 @@
 //! Ed25519 signing keys and bundle-encryption keys: `crate::keys` and `crate::stream::BundleKey`
 //! for JS.
 
+#[cfg(feature = "seal")]
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use super::convert::{self, core, JsResult, Out};
+#[cfg(feature = "seal")]
+use super::convert::Out;
+use super::convert::{self, core, JsResult};
+#[cfg(feature = "seal")]
 use crate::keys::{PublicKey, SigningKey};
 use crate::stream::BundleKey;
 
 /// The PEM label of a PKCS#8 private key (RFC 7468 §10).
+#[cfg(feature = "seal")]
 const PRIVATE_KEY_LABEL: &str = "-----BEGIN PRIVATE KEY-----";
 
 /// Parses PKCS#8 private key PEMs; `what` names the argument in errors.
+#[cfg(feature = "seal")]
 pub(crate) fn signing_keys(value: &JsValue, what: &str) -> JsResult<Vec<SigningKey>> {
     convert::pem_array(value, what)?.iter().map(|pem| core(SigningKey::from_pkcs8_pem(pem))).collect()
 }
 
 /// Parses SPKI public key PEMs.
+#[cfg(feature = "seal")]
 pub(crate) fn public_keys(value: &JsValue, what: &str) -> JsResult<Vec<PublicKey>> {
     convert::pem_array(value, what)?.iter().map(|pem| core(PublicKey::from_spki_pem(pem))).collect()
 }
 
+#[cfg(feature = "seal")]
 fn public_key_info(key: &PublicKey) -> JsResult<JsValue> {
     Ok(Out::new().set("keyid", key.keyid()).set("publicKeyPem", core(key.to_spki_pem())?).build())
 }
@@ -32,6 +40,7 @@ fn public_key_info(key: &PublicKey) -> JsResult<JsValue> {
 /// ```js
 /// const { privateKeyPem, publicKeyPem, keyid } = keygen();
 /// ```
+#[cfg(feature = "seal")]
 #[wasm_bindgen(unchecked_return_type = "KeyPair")]
 pub fn keygen() -> JsResult<JsValue> {
     let key = core(SigningKey::generate())?;
@@ -50,6 +59,7 @@ pub fn keygen() -> JsResult<JsValue> {
 /// ```js
 /// publicKeyInfo(privateKeyPem).keyid === keygenResult.keyid; // true
 /// ```
+#[cfg(feature = "seal")]
 #[wasm_bindgen(js_name = publicKeyInfo, unchecked_return_type = "PublicKeyInfo")]
 pub fn public_key_info_of(#[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue) -> JsResult<JsValue> {
     let pem = convert::pem(&pem, "pem")?;
@@ -67,6 +77,7 @@ pub fn public_key_info_of(#[wasm_bindgen(unchecked_param_type = "string")] pem: 
 /// ```js
 /// const { key, keyId } = bundleKeyGenerate();
 /// ```
+#[cfg(feature = "seal")]
 #[wasm_bindgen(js_name = bundleKeyGenerate, unchecked_return_type = "BundleKeyInfo")]
 pub fn bundle_key_generate() -> JsResult<JsValue> {
     let key = core(BundleKey::generate())?;

@@ -7,19 +7,33 @@
 //! Built by `scripts/build-wasm.sh` (wasm-bindgen targets nodejs, web and bundler); the
 //! TypeScript declarations of the argument and result shapes are below.
 
+//!
+//! Two modules come from these bindings. The verifier (`--no-default-features`), which apps
+//! load: `verifyRelease`, `Opener`, `SinkOpener`, `inspect`, `trustApplyRotation`,
+//! `bundleKeyId`, `errorCodes`. The sealer (feature `seal`, the default), for Node and CI: all
+//! of that plus `seal`, `addSignature`, `keygen`, `publicKeyInfo`, `bundleKeyGenerate`,
+//! `trustInit` and `trustRotate`. Publisher-only bindings sit behind `#[cfg(feature = "seal")]`
+//! in their own files, so the verifier carries no signing, key generation or deflate code.
+
 mod bench;
 mod convert;
 mod inspect;
 mod keys;
 mod open;
+#[cfg(feature = "seal")]
 mod seal;
 mod trust;
 
 pub use inspect::{error_codes, inspect};
-pub use keys::{bundle_key_generate, bundle_key_id, keygen, public_key_info_of};
+pub use keys::bundle_key_id;
+#[cfg(feature = "seal")]
+pub use keys::{bundle_key_generate, keygen, public_key_info_of};
 pub use open::{verify_release, Opener};
+#[cfg(feature = "seal")]
 pub use seal::{add_signature, seal};
-pub use trust::{trust_apply_rotation, trust_init, trust_rotate};
+pub use trust::trust_apply_rotation;
+#[cfg(feature = "seal")]
+pub use trust::{trust_init, trust_rotate};
 
 use wasm_bindgen::prelude::*;
 

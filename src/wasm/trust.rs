@@ -3,11 +3,15 @@
 use wasm_bindgen::prelude::*;
 
 use super::convert::{self, core, JsResult};
+#[cfg(feature = "seal")]
 use super::keys::{public_keys, signing_keys};
+#[cfg(feature = "seal")]
 use crate::error::Error;
+#[cfg(feature = "seal")]
 use crate::limits::Limits;
 use crate::trust::TrustRoot;
 
+#[cfg(feature = "seal")]
 fn threshold(value: &JsValue) -> JsResult<usize> {
     // 0 passes here and is refused by the core as TRUST_THRESHOLD_INVALID.
     convert::uint(value, "threshold", usize::MAX as u64).map(|n| n as usize)
@@ -20,6 +24,7 @@ fn threshold(value: &JsValue) -> JsResult<usize> {
 /// ```js
 /// const trustJson = trustInit([a.publicKeyPem, b.publicKeyPem], 2);
 /// ```
+#[cfg(feature = "seal")]
 #[wasm_bindgen(js_name = trustInit)]
 pub fn trust_init(
     #[wasm_bindgen(js_name = publicKeyPems, unchecked_param_type = "string[]")] public_key_pems: JsValue,
@@ -42,6 +47,7 @@ pub fn trust_init(
 /// const rotationJson = trustRotate(trustJson, [b.publicKeyPem, c.publicKeyPem], 2,
 ///   [a.privateKeyPem, b.privateKeyPem, c.privateKeyPem]);
 /// ```
+#[cfg(feature = "seal")]
 #[wasm_bindgen(js_name = trustRotate)]
 pub fn trust_rotate(
     #[wasm_bindgen(js_name = oldTrustJson, unchecked_param_type = "string")] old_trust_json: JsValue,

@@ -1,7 +1,8 @@
 /**
- * Load-time choice between the two wasm builds (`scripts/build-wasm.sh`): `otaseal_simd_bg.wasm`
- * (`+simd128`) where the engine validates wasm SIMD, else the baseline `otaseal_bg.wasm`
- * (older iOS webviews). Both share one JS glue.
+ * Where the app's wasm module is. There is one: the verifier build (`scripts/build-wasm.sh`),
+ * baseline wasm32 without SIMD, so it loads on every webview Capacitor 7 and 8 support (iOS
+ * 14/15 WKWebView has no wasm SIMD before Safari 16.4). `wasmSimdSupported` stays for callers
+ * that want to know.
  * @module
  */
 
@@ -20,15 +21,14 @@ export function wasmSimdSupported(): boolean {
   }
 }
 
-/** The file name of the wasm build to load here. */
-export function wasmFileName(): "otaseal_simd_bg.wasm" | "otaseal_bg.wasm" {
-  return wasmSimdSupported() ? "otaseal_simd_bg.wasm" : "otaseal_bg.wasm";
+/** The file name of the wasm module apps load. */
+export function wasmFileName(): "otaseal_bg.wasm" {
+  return "otaseal_bg.wasm";
 }
 
 /**
- * The URL of the wasm build to load, for the web glue's `init({ module_or_path })`. Both
- * candidates are written as literal `new URL("…", import.meta.url)` so Vite and webpack emit
- * both files as assets.
+ * The URL of the verifier module, for the web glue's `init({ module_or_path })`. Written as a
+ * literal `new URL("…", import.meta.url)` so Vite and webpack emit exactly this one file.
  *
  * @example
  * ```js
@@ -37,7 +37,5 @@ export function wasmFileName(): "otaseal_simd_bg.wasm" | "otaseal_bg.wasm" {
  * ```
  */
 export function wasmUrl(): URL {
-  return wasmSimdSupported()
-    ? new URL("../../pkg/web/otaseal_simd_bg.wasm", import.meta.url)
-    : new URL("../../pkg/web/otaseal_bg.wasm", import.meta.url);
+  return new URL("../../pkg/web/otaseal_bg.wasm", import.meta.url);
 }
