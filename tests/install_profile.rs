@@ -313,13 +313,12 @@ fn deflate_is_decoded_as_zlib_decodes_it() {
 fn layouts_that_a_native_installer_would_re_root_are_refused() {
     // Android flattenAssets: re-roots when exactly one name not starting with '.' or __MACOSX is
     // left and it is not index.html; iOS unflatFolder: when the root holds exactly one entry, a
-    // folder, and no index.html.
+    // folder, and no index.html; Capawesome: installs the first folder holding index.html. So
+    // the root must hold a file named exactly index.html.
     for ok in [
         &["index.html"][..],
         &["index.html", ".nojekyll"],
         &["index.html", "assets/app.js"],
-        &["app.js", "style.css"],
-        &["a/index.html", "b/x.js"],
         &["index.html", "dist/index.html"],
     ] {
         assert_eq!(set_code(ok), "OK", "{ok:?}");
@@ -331,6 +330,12 @@ fn layouts_that_a_native_installer_would_re_root_are_refused() {
         &["app.js"],
         &["www/app.js", ".hidden/x"],
         &[".env"],
+        // Capawesome's root search (any folder holding an entry named exactly index.html, the
+        // first in listing order) fails or picks a folder by listing order without one.
+        &["app.js", "style.css"],
+        &["a/index.html", "b/x.js"],
+        &["Index.html", "app/index.html"],
+        &["index.html/x.js"],
     ] {
         assert_eq!(set_code(bad), "LAYOUT_REROOTED", "{bad:?}");
     }
@@ -364,6 +369,19 @@ fn utf8_names_nfc_and_unicode_collisions() {
             vec![("index.html", INDEX), (name, font)]
         ),
         "PATH_NOT_UTF8"
+    );
+    // Flagged UTF-8, but made on MS-DOS (0) or OS/2 HPFS (6): Info-ZIP unzip converts the name
+    // from the OEM code page anyway. Other hosts (here 11, NTFS) keep it.
+    for (host, want) in [(0u16, "PATH_NOT_UTF8"), (6, "PATH_NOT_UTF8"), (11, "OK"), (19, "OK")] {
+        let entry = RawEntry { made_by: (host << 8) | 0x14, external: 0, ..RawEntry::stored(name, font) };
+        let got = open_zip(&[RawEntry::stored("index.html", INDEX), entry], vec![("index.html", INDEX), (name, font)]);
+        assert_eq!(got, want, "made-by host {host}");
+    }
+    // ASCII names from those hosts are fine.
+    let ascii = RawEntry { made_by: 0x0014, external: 0, ..RawEntry::stored("app.js", font) };
+    assert_eq!(
+        open_zip(&[RawEntry::stored("index.html", INDEX), ascii], vec![("index.html", INDEX), ("app.js", font)]),
+        "OK"
     );
     // Not UTF-8 at all.
     let mut latin1 = RawEntry::stored("index.html", INDEX);

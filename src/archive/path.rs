@@ -8,7 +8,7 @@
 //! - [`check_file_set`]: a whole file list (collisions under case folding and Unicode
 //!   normalisation, a file that is also a folder, a root layout no installer re-roots).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::limits;
@@ -143,28 +143,23 @@ pub fn check_file_set<'a>(paths: impl IntoIterator<Item = &'a ArchivePath>) -> R
     check_layout(list.iter().map(|(_, p)| p.as_str()))
 }
 
-/// The root layout rule. Android's `flattenAssets` lists the root without names starting with
-/// `.` or `__MACOSX` and re-roots when exactly one is left that is not `index.html`; iOS's
-/// `unflatFolder` re-roots when the root holds exactly one entry, a folder, and no
-/// `index.html`. Neither re-roots (and Android does not fail on an empty listing) when the root
-/// holds `index.html` or at least two names that do not start with `.`.
-fn check_layout<'a>(paths: impl Iterator<Item = &'a str>) -> Result<()> {
-    let mut visible: HashSet<&str> = HashSet::new();
-    for path in paths {
-        let top = path.split('/').next().unwrap_or(path);
-        if !top.starts_with('.') {
-            visible.insert(top);
-        }
-    }
-    let ok = visible.len() >= 2 || (visible.len() == 1 && visible.contains(ROOT_INDEX));
-    if ok {
+/// The root layout rule: the root holds a file named exactly `index.html` (byte for byte).
+///
+/// Android's `flattenAssets` re-roots when, without names starting with `.` or `__MACOSX`,
+/// exactly one root entry is left that is not `index.html`; iOS's `unflatFolder` re-roots when
+/// the root holds exactly one entry, a folder, and no `index.html`; Capawesome's root search
+/// installs the first folder (in file-system listing order) that holds an entry named
+/// `index.html`, case-sensitively, and fails when there is none. With `index.html` at the root
+/// none of them moves anything, and the root search stops at the root. (Prefix conflicts are
+/// refused before this, so the path `index.html` is a file, not a folder.)
+fn check_layout<'a>(mut paths: impl Iterator<Item = &'a str>) -> Result<()> {
+    if paths.any(|p| p == ROOT_INDEX) {
         return Ok(());
     }
-    let reason = match visible.iter().next() {
-        None => "the root holds only names starting with '.'".to_string(),
-        Some(one) => format!("the root holds only {one:?}: put index.html (or at least two entries) at the root"),
-    };
-    Err(Error::LayoutRerooted { reason })
+    Err(Error::LayoutRerooted {
+        reason: "the root holds no file named exactly \"index.html\": a native installer would re-root the bundle, pick another folder, or fail"
+            .to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -230,7 +225,11 @@ mod tests {
     fn file_set_rules() {
         assert_eq!(set(&["index.html"]), "OK");
         assert_eq!(set(&["index.html", ".well-known/x"]), "OK");
-        assert_eq!(set(&["app.js", "style.css"]), "OK");
+        // Two root entries without index.html: Capgo would not re-root, but Capawesome's root
+        // search fails or picks a folder by listing order.
+        assert_eq!(set(&["app.js", "style.css"]), "LAYOUT_REROOTED");
+        assert_eq!(set(&["a/index.html", "b/index.html", "a/app.js"]), "LAYOUT_REROOTED");
+        assert_eq!(set(&["Index.html", "app/index.html"]), "LAYOUT_REROOTED");
         assert_eq!(set(&["index.html", "a/b.js", "a/c.js"]), "OK");
         assert_eq!(set(&["index.html", "INDEX.HTML"]), "MANIFEST_DUPLICATE_PATH");
         assert_eq!(set(&["index.html", "\u{e9}.txt", "\u{c9}.txt"]), "MANIFEST_DUPLICATE_PATH");
@@ -244,6 +243,6 @@ mod tests {
         assert_eq!(set(&["dist/index.html", ".DS_Store"]), "LAYOUT_REROOTED");
         assert_eq!(set(&["app.js"]), "LAYOUT_REROOTED");
         assert_eq!(set(&[".hidden"]), "LAYOUT_REROOTED");
-        assert_eq!(set(&["index.html/x.js"]), "OK");
+        assert_eq!(set(&["index.html/x.js"]), "LAYOUT_REROOTED"); // a folder named index.html
     }
 }

@@ -401,6 +401,12 @@ impl ZipReader {
         if u16_at(fixed, 30) != 0 {
             return Err(feature("multiple disks"));
         }
+        // Info-ZIP `unzip` converts names made on MS-DOS (host 0) or OS/2 HPFS (host 6) from the
+        // OEM code page even with the UTF-8 flag set (`Schrift-ü` becomes `Schrift-++`).
+        let host = u16_at(fixed, 0) >> 8;
+        if !path.is_ascii() && (host == HOST_MSDOS || host == HOST_OS2_HPFS) {
+            return Err(Error::PathNotUtf8 { path });
+        }
         check_external_attributes(&path, u32_at(fixed, 34))
     }
 
@@ -429,6 +435,11 @@ impl ZipReader {
         Ok(())
     }
 }
+
+/// Made-by host MS-DOS / FAT (APPNOTE 4.4.2.2: 0).
+const HOST_MSDOS: u16 = 0;
+/// Made-by host OS/2 HPFS (APPNOTE 4.4.2.2: 6).
+const HOST_OS2_HPFS: u16 = 6;
 
 /// UTF-8 (non-ASCII only with the UTF-8 flag), then a valid archive path.
 ///

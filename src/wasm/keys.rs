@@ -1,13 +1,10 @@
 //! Ed25519 signing keys and bundle-encryption keys: `crate::keys` and `crate::stream::BundleKey`
 //! for JS.
 
-#[cfg(feature = "seal")]
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-#[cfg(feature = "seal")]
-use super::convert::Out;
-use super::convert::{self, core, JsResult};
+use super::convert::{self, core, JsResult, Out};
 #[cfg(feature = "seal")]
 use crate::keys::{PublicKey, SigningKey};
 use crate::stream::BundleKey;

@@ -23,16 +23,8 @@ const REQUIRED = ["android-capgo", "ios-capgo-zipfoundation", "java-zipfile", "p
  * change (branch i10core) fixes. Each is a node:test `todo` until then: reported, not counted as
  * a failure. Remove an entry once its case passes.
  */
-const WAIT = "waiting for i10core";
-const UNZIP_OEM = `${WAIT}: a UTF-8-flagged name from made-by host 0 (MS-DOS/FAT) or 6 (OS/2 HPFS) is accepted, but Info-ZIP unzip 6.0 converts it from the OEM code page anyway (Schrift-ü becomes Schrift-++)`;
-const TODO_P1 = {
-  utf8_nfc_flagged_host0: UNZIP_OEM,
-  utf8_nfc_flagged_host6: UNZIP_OEM,
-  "npm fflate": `${UNZIP_OEM}; fflate writes made-by host 0`,
-};
-const TODO_P2 = {
-  bsdtar: `${WAIT}: seal ZIP refuses bsdtar's ./ prefix (PATH_INVALID: path "./index.html" is invalid: '.' component)`,
-};
+const TODO_P1 = {};
+const TODO_P2 = {};
 
 let run;
 before(async () => {
