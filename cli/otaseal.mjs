@@ -610,7 +610,6 @@ function cmdSeal(w, argv) {
   const { kept: files, excluded } = excludeFiles(read, o.exclude);
   if (files.length === 0) throw new CliError(`--exclude left no files to seal`);
   const warnings = dotFileWarnings(files);
-  for (const wn of warnings) process.stderr.write(`otaseal: warning: ${wn}\n`);
   const now = Math.floor(Date.now() / 1000);
   const info = {
     app: need(o, "app"),
@@ -631,6 +630,8 @@ function cmdSeal(w, argv) {
       }
     : null;
   const sealed = w.seal(files, info, keys, encryption);
+  // Warn only about what will actually ship: a refused seal prints its one error line.
+  for (const wn of warnings) process.stderr.write(`otaseal: warning: ${wn}\n`);
   const written = writeRelease(dir, sealed, stale);
   const m = sealed.manifest;
   out(

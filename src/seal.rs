@@ -62,6 +62,8 @@ pub fn seal(
     if signers.is_empty() {
         return Err(Error::invalid_argument("at least one signing key is needed"));
     }
+    // Limits before content rules: a verifier counts files before it looks at their paths.
+    crate::limits::check("max_files", limits.max_files, files.len() as u64)?;
     let (zip, written) = write_zip(files)?;
     let zip_sha256 = Sha256Digest::of(&zip);
     let (bundle, encryption_info) = match encryption {

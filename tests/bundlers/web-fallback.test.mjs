@@ -101,7 +101,8 @@ async function runInChromium(dist) {
     assert.equal(first.platform, "web");
     assert.equal(first.served, "builtin");
     assert.equal(first.release, "2.0.0", "check() found the release");
-    assert.deepEqual(served, [MANIFEST_URL, new URL("bundle.zip", MANIFEST_URL).href]);
+    // The snippet's rotationUrl: rotation 2 is looked for (404: none published) before the check.
+    assert.deepEqual(served, [MANIFEST_URL, new URL("trust/2.json", MANIFEST_URL).href, new URL("bundle.zip", MANIFEST_URL).href]);
 
     // The reload is the "next launch": the service worker serves 2.0.0, whose page confirms it.
     await page.reload();

@@ -66,15 +66,26 @@ test("every shipped .wasm is loaded by some shipped JavaScript", () => {
 });
 
 test("the public entry points export no bench-only bindings, and every core binding", async () => {
-  const glue = await import(path.join(ROOT, "pkg/node/otaseal.js"));
-  const bench = Object.keys(glue).filter((k) => /^Bench/.test(k));
-  assert.ok(bench.length > 0, "the glue has bench bindings (src/wasm/bench.rs); bench/ imports them from pkg/");
-  const core = Object.keys(glue).filter((k) => !/^Bench/.test(k) && k !== "default" && k !== "__esModule");
-  for (const entry of ["dist/node.js", "dist/inline.js"]) {
+  // Node gets the sealer module (pkg/node); browsers and bundlers the app verifier (pkg/web).
+  for (const [entry, gluePath] of [["dist/node.js", "pkg/node/otaseal.js"], ["dist/inline.js", "pkg/web/otaseal.js"], ["dist/browser.js", "pkg/web/otaseal.js"]]) {
+    const glue = await import(path.join(ROOT, gluePath));
+    const bench = Object.keys(glue).filter((k) => /^Bench/.test(k));
+    assert.ok(bench.length > 0, "the glue has bench bindings (src/wasm/bench.rs); bench/ imports them from pkg/");
+    const core = Object.keys(glue).filter((k) => !/^Bench/.test(k) && !["default", "__esModule", "initSync"].includes(k));
+    if (entry === "dist/browser.js") {
+      // Its top-level await fetches the wasm (no fetch of file: URLs in Node): check its export list as text.
+      const text = read(entry);
+      for (const k of bench) assert.doesNotMatch(text, new RegExp(`\\b${k}\\b`), `${entry} exports ${k}`);
+      for (const k of core) assert.match(text, new RegExp(`\\b${k}\\b`), `${entry} does not export the core's ${k}`);
+      continue;
+    }
     const mod = await import(path.join(ROOT, entry));
     for (const k of bench) assert.ok(!(k in mod), `${entry} exports ${k}`);
     for (const k of core) assert.ok(k in mod, `${entry} does not export the core's ${k}`);
   }
+  // The app verifier carries no sealing.
+  const web = await import(path.join(ROOT, "pkg/web/otaseal.js"));
+  for (const k of ["seal", "addSignature", "keygen", "trustInit", "readInputZip"]) assert.ok(!(k in web), `the app verifier has ${k}`);
   for (const d of ["dist/node.d.ts", "dist/browser.d.ts", "dist/inline.d.ts", "dist/core-types.d.ts"]) {
     assert.doesNotMatch(read(d), /Bench/, d);
   }
