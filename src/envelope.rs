@@ -13,9 +13,9 @@
 use std::collections::BTreeSet;
 
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::json;
 use crate::keys::{PublicKey, SigningKey};
 use crate::limits::{self, Limits};
 
@@ -34,25 +34,6 @@ pub struct Envelope {
 pub struct EnvelopeSignature {
     pub keyid: String,
     pub sig: Vec<u8>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnvelopeJson {
-    #[serde(rename = "payloadType")]
-    payload_type: String,
-    payload: String,
-    signatures: Vec<SignatureJson>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SignatureJson {
-    // DSSE makes keyid optional; a signature without one can never be matched to a trusted
-    // key here, so it never counts.
-    #[serde(default)]
-    keyid: String,
-    sig: String,
 }
 
 /// DSSE pre-authentication encoding: the exact bytes that are signed.
@@ -77,25 +58,35 @@ impl Envelope {
     /// Parses envelope JSON: size-capped first, strict keys, canonical Base64.
     pub fn parse(json: &[u8], limits: &Limits) -> Result<Self> {
         limits::check("max_envelope_bytes", limits.max_envelope_bytes, json.len() as u64)?;
-        if !crate::json::objects_at(json, &["signatures[]"]) {
-            return Err(malformed("the envelope and each signature must be JSON objects"));
-        }
-        let raw: EnvelopeJson = serde_json::from_slice(json).map_err(|e| malformed(e.to_string()))?;
-        limits::check("max_signatures", limits.max_signatures, raw.signatures.len() as u64)?;
-        let payload = B64
-            .decode(raw.payload.as_bytes())
-            .map_err(|e| malformed(format!("payload is not canonical Base64 ({e})")))?;
-        let signatures = raw
-            .signatures
-            .into_iter()
+        let doc = json::parse(json).map_err(malformed)?;
+        let m = json::members(&doc, "the envelope", ["payloadType", "payload", "signatures"]).map_err(malformed)?;
+        let payload_type = m.string("payloadType").map_err(malformed)?;
+        let payload_text = m.string("payload").map_err(malformed)?;
+        let raw_signatures = m.array("signatures").map_err(malformed)?;
+        // Every entry's shape is checked before the count, as the typed parse did.
+        let raw_signatures = raw_signatures
+            .iter()
             .map(|s| {
-                let sig = B64
-                    .decode(s.sig.as_bytes())
-                    .map_err(|e| malformed(format!("sig is not canonical Base64 ({e})")))?;
-                Ok(EnvelopeSignature { keyid: s.keyid, sig })
+                let s = json::members(s, "each signature", ["keyid", "sig"]).map_err(malformed)?;
+                // DSSE makes keyid optional; a signature without one can never be matched to a
+                // trusted key here, so it never counts.
+                let keyid = s.optional_string("keyid").map_err(malformed)?.unwrap_or_default();
+                Ok((keyid, s.string("sig").map_err(malformed)?))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Envelope { payload_type: raw.payload_type, payload, signatures })
+        limits::check("max_signatures", limits.max_signatures, raw_signatures.len() as u64)?;
+        let payload = B64
+            .decode(payload_text.as_bytes())
+            .map_err(|e| malformed(format!("payload is not canonical Base64 ({e})")))?;
+        let signatures = raw_signatures
+            .into_iter()
+            .map(|(keyid, sig)| {
+                let sig =
+                    B64.decode(sig.as_bytes()).map_err(|e| malformed(format!("sig is not canonical Base64 ({e})")))?;
+                Ok(EnvelopeSignature { keyid: keyid.to_string(), sig })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Envelope { payload_type: payload_type.to_string(), payload, signatures })
     }
 
     /// An unsigned envelope.
@@ -115,17 +106,14 @@ impl Envelope {
 
     /// Envelope JSON (pretty, stable field order).
     pub fn to_json(&self) -> String {
-        let raw = EnvelopeJson {
-            payload_type: self.payload_type.clone(),
-            payload: B64.encode(&self.payload),
-            signatures: self
-                .signatures
-                .iter()
-                .map(|s| SignatureJson { keyid: s.keyid.clone(), sig: B64.encode(&s.sig) })
-                .collect(),
-        };
-        // Serialising plain strings and vectors cannot fail.
-        serde_json::to_string_pretty(&raw).unwrap_or_default()
+        let mut w = json::Writer::new(true);
+        w.begin_object().key("payloadType").string(&self.payload_type);
+        w.key("payload").string(&B64.encode(&self.payload)).key("signatures").begin_array();
+        for s in &self.signatures {
+            w.item().begin_object().key("keyid").string(&s.keyid).key("sig").string(&B64.encode(&s.sig)).end_object();
+        }
+        w.end_array().end_object();
+        w.finish()
     }
 
     /// Requires `payload_type`, then at least `threshold` valid signatures from distinct keyids

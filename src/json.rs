@@ -1,236 +1,639 @@
-//! Strict JSON shape: serde's derived structs also accept a JSON *array* of the field values
-//! in order. The format allows one spelling only, so objects are required where the schema
-//! has objects, before the typed parse.
+//! Strict JSON (`docs/FORMAT.md` §1): RFC 8259 in UTF-8, no byte-order mark, nothing but
+//! whitespace after the value, nesting at most `MAX_DEPTH` deep. The parser builds a small tree
+//! whose strings borrow from the input unless they hold escapes; the schema readers below then
+//! refuse unknown, repeated and missing members, wrong types, and integers that are not plain
+//! non-negative decimals below 2^64 (`1.0`, `1e0`, `-0`, `"1"`).
+//!
+//! A hand-written parser rather than serde + serde_json: the documents are four small fixed
+//! schemas, and serde's generated code (with float formatting) was about a third of the app's
+//! wasm module and most of a cold 3000-file verification.
 
-use serde_json::Value;
+use std::borrow::Cow;
 
-/// True when `json` is an object and every value at `paths` is an object. A path is a chain
-/// of keys separated by `.`; a key ending in `[]` means "each element of this array". Absent
-/// or null values are left to the typed parse.
-pub(crate) fn objects_at(json: &[u8], paths: &[&str]) -> bool {
-    // The common case (well-formed, escape-free keys) is answered by one pass over the bytes
-    // without building a tree: a 3000-file manifest is ~400 KB, and a `Value` tree of it was a
-    // tenth of a cold verification. Anything the scan is unsure of, and every "no", is decided
-    // by the tree below, so both give the same answers.
-    if scan::objects_at(json, paths) == Some(true) {
-        return true;
-    }
-    let Ok(root) = serde_json::from_slice::<Value>(json) else {
-        // Syntax errors are reported by the typed parse, with its message.
-        return true;
-    };
-    root.is_object() && paths.iter().all(|p| check(&root, &p.split('.').collect::<Vec<_>>()))
+/// Deepest nesting accepted (serde_json's default recursion limit was the same).
+const MAX_DEPTH: usize = 128;
+
+/// A parsed JSON value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Value<'a> {
+    Null,
+    Bool(bool),
+    /// `Some` for a non-negative integer written without sign, fraction or exponent that fits
+    /// in 64 bits; `None` for every other valid number.
+    Number(Option<u64>),
+    String(Cow<'a, str>),
+    Array(Vec<Value<'a>>),
+    /// Members in document order, repeats kept (the schema readers refuse them).
+    Object(Vec<(Cow<'a, str>, Value<'a>)>),
 }
 
-/// True when `json` starts (after whitespace) with `{`: for valid JSON, an object at the top
-/// level. A cheap test that needs no parse; invalid JSON is left to the typed parse.
-pub(crate) fn starts_as_object(json: &[u8]) -> bool {
-    json.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) == Some(&b'{')
-}
-
-fn check(value: &Value, path: &[&str]) -> bool {
-    let Some((first, rest)) = path.split_first() else {
-        return value.is_object() || value.is_null();
-    };
-    let (key, each) = match first.strip_suffix("[]") {
-        Some(k) => (k, true),
-        None => (*first, false),
-    };
-    match value.get(key) {
-        None | Some(Value::Null) => true,
-        Some(Value::Array(items)) if each => items.iter().all(|i| check(i, rest) && !i.is_null()),
-        Some(_) if each => true,
-        Some(v) => check(v, rest),
+impl Value<'_> {
+    fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
     }
 }
 
-/// A single forward scan of the top-level object (no allocation). Answers `Some(true)` only
-/// when every top-level key named in `paths` (no `.` chains) holds an object or null (`key`),
-/// or an array whose elements are all objects, or a non-array (`key[]`); `None` when unsure.
-mod scan {
-    struct Cursor<'a> {
-        json: &'a [u8],
-        at: usize,
+/// Zeroizes every string the parser copied out of the input (borrowed ones are the caller's).
+pub(crate) fn wipe(value: &mut Value<'_>) {
+    match value {
+        Value::String(Cow::Owned(s)) => zeroize::Zeroize::zeroize(s),
+        Value::Array(items) => items.iter_mut().for_each(wipe),
+        Value::Object(members) => {
+            for (key, v) in members {
+                if let Cow::Owned(k) = key {
+                    zeroize::Zeroize::zeroize(k);
+                }
+                wipe(v);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Parses a whole document. The error says what and where (byte offset), never quoting input.
+pub(crate) fn parse(json: &[u8]) -> Result<Value<'_>, String> {
+    let text = std::str::from_utf8(json).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
+    let mut p = Parser { text, bytes: json, at: 0 };
+    let value = p.value(0)?;
+    p.ws();
+    if p.at != json.len() {
+        return Err(p.error("data after the JSON value"));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn error(&self, what: &str) -> String {
+        format!("invalid JSON at byte {}: {what}", self.at)
     }
 
-    impl<'a> Cursor<'a> {
-        fn ws(&mut self) {
-            while matches!(self.json.get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+    fn ws(&mut self) {
+        while matches!(self.bytes.get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.bytes.get(self.at).copied()
+    }
+
+    fn expect(&mut self, byte: u8, what: &str) -> Result<(), String> {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(self.error(what))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value<'a>, String> {
+        match self.peek() {
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => Ok(Value::String(self.string()?)),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(_) => Err(self.error("expected a value")),
+            None => Err(self.error("unexpected end of input")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Value<'a>) -> Result<Value<'a>, String> {
+        if self.bytes[self.at..].starts_with(word.as_bytes()) {
+            self.at += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value<'a>, String> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        self.at += 1;
+        let mut members = Vec::new();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a member name"));
+            }
+            let key = self.string()?;
+            self.expect(b':', "expected ':'")?;
+            let value = self.value(depth)?;
+            members.push((key, value));
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(Value::Object(members));
+                }
+                _ => return Err(self.error("expected ',' or '}'")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value<'a>, String> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        self.at += 1;
+        let mut items = Vec::new();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.error("expected ',' or ']'")),
+            }
+        }
+    }
+
+    /// A string at `self.at` (its opening quote): borrowed when it has no escape.
+    fn string(&mut self) -> Result<Cow<'a, str>, String> {
+        self.at += 1;
+        let start = self.at;
+        // The common case: no escape before the closing quote.
+        let Some(len) = self.bytes[start..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20) else {
+            return Err(self.error("unterminated string"));
+        };
+        self.at = start + len;
+        if self.bytes[self.at] == b'"' {
+            self.at += 1;
+            // Both ends sit on ASCII bytes of valid UTF-8, so this slice is whole characters.
+            return Ok(Cow::Borrowed(&self.text[start..start + len]));
+        }
+        let mut out = String::from(&self.text[start..self.at]);
+        loop {
+            let Some(&c) = self.bytes.get(self.at) else {
+                return Err(self.error("unterminated string"));
+            };
+            match c {
+                b'"' => {
+                    self.at += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                b'\\' => {
+                    self.at += 1;
+                    let Some(&e) = self.bytes.get(self.at) else {
+                        return Err(self.error("unterminated string"));
+                    };
+                    self.at += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => out.push(self.unicode_escape()?),
+                        _ => return Err(self.error("invalid escape")),
+                    }
+                }
+                0..=0x1f => return Err(self.error("control character in a string")),
+                _ => {
+                    // Copy the run up to the next quote, escape or control character.
+                    let run = self.bytes[self.at..].iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+                    let end = run.map_or(self.bytes.len(), |n| self.at + n);
+                    out.push_str(&self.text[self.at..end]);
+                    self.at = end;
+                }
+            }
+        }
+    }
+
+    /// The character of a `\uXXXX` escape (after the `u`), pairing surrogates; a lone
+    /// surrogate is refused.
+    fn unicode_escape(&mut self) -> Result<char, String> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xD800..=0xDBFF => {
+                if !self.bytes[self.at..].starts_with(b"\\u") {
+                    return Err(self.error("lone surrogate in a \\u escape"));
+                }
+                self.at += 2;
+                let second = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(self.error("lone surrogate in a \\u escape"));
+                }
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return Err(self.error("lone surrogate in a \\u escape")),
+            _ => first,
+        };
+        char::from_u32(code).ok_or_else(|| self.error("invalid \\u escape"))
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let digits = self.bytes.get(self.at..self.at + 4).ok_or_else(|| self.error("invalid \\u escape"))?;
+        let mut n = 0;
+        for &d in digits {
+            let v = (d as char).to_digit(16).ok_or_else(|| self.error("invalid \\u escape"))?;
+            n = n * 16 + v;
+        }
+        self.at += 4;
+        Ok(n)
+    }
+
+    fn digits(&mut self) -> usize {
+        let n = self.bytes[self.at..].iter().take_while(|c| c.is_ascii_digit()).count();
+        self.at += n;
+        n
+    }
+
+    fn number(&mut self) -> Result<Value<'a>, String> {
+        let start = self.at;
+        let negative = self.bytes[self.at] == b'-';
+        if negative {
+            self.at += 1;
+        }
+        let int_start = self.at;
+        let int_len = self.digits();
+        if int_len == 0 || (int_len > 1 && self.bytes[int_start] == b'0') {
+            self.at = start;
+            return Err(self.error("invalid number"));
+        }
+        let mut plain = !negative;
+        if self.bytes.get(self.at) == Some(&b'.') {
+            self.at += 1;
+            plain = false;
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if matches!(self.bytes.get(self.at), Some(b'e' | b'E')) {
+            self.at += 1;
+            plain = false;
+            if matches!(self.bytes.get(self.at), Some(b'+' | b'-')) {
                 self.at += 1;
             }
-        }
-
-        fn peek(&mut self) -> Option<u8> {
-            self.ws();
-            self.json.get(self.at).copied()
-        }
-
-        fn eat(&mut self, byte: u8) -> Option<()> {
-            (self.peek()? == byte).then(|| self.at += 1)
-        }
-
-        /// A string's raw bytes between the quotes; `None` if it has an escape (the raw bytes
-        /// would not be the key) or does not end.
-        fn key(&mut self) -> Option<&'a [u8]> {
-            self.eat(b'"')?;
-            let start = self.at;
-            let len = self.json[start..].iter().position(|&c| c == b'"' || c == b'\\')?;
-            if self.json[start + len] != b'"' {
-                return None;
-            }
-            self.at = start + len + 1;
-            Some(&self.json[start..start + len])
-        }
-
-        /// Skips one value of any kind (strings with escapes, nested containers).
-        fn skip_value(&mut self) -> Option<()> {
-            let mut depth = 0usize;
-            loop {
-                match self.peek()? {
-                    b'"' => {
-                        self.at += 1;
-                        loop {
-                            let n = self.json[self.at..].iter().position(|&c| c == b'"' || c == b'\\')?;
-                            self.at += n + 1;
-                            if self.json[self.at - 1] == b'"' {
-                                break;
-                            }
-                            self.at += 1; // the escaped character
-                        }
-                    }
-                    b'{' | b'[' => {
-                        depth += 1;
-                        self.at += 1;
-                        continue;
-                    }
-                    b'}' | b']' => {
-                        depth = depth.checked_sub(1)?;
-                        self.at += 1;
-                    }
-                    b',' | b':' if depth > 0 => {
-                        self.at += 1;
-                        continue;
-                    }
-                    _ => {
-                        // A number or literal: up to the next delimiter.
-                        let n = self.json[self.at..]
-                            .iter()
-                            .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))?;
-                        if n == 0 {
-                            return None;
-                        }
-                        self.at += n;
-                    }
-                }
-                if depth == 0 {
-                    return Some(());
-                }
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
             }
         }
+        let int = if plain { self.text[int_start..int_start + int_len].parse::<u64>().ok() } else { None };
+        Ok(Value::Number(int))
+    }
+}
 
-        fn null(&mut self) -> bool {
-            self.ws();
-            self.json[self.at..].starts_with(b"null")
+/// The members of one schema object, looked up by name: built by [`members`], which has already
+/// refused unknown and repeated members.
+pub(crate) struct Members<'v, 'a, const N: usize> {
+    what: &'static str,
+    names: [&'static str; N],
+    slots: [Option<&'v Value<'a>>; N],
+}
+
+/// Checks that `value` is an object whose members are all among `names`, none repeated.
+/// `what` names the object in messages ("the manifest", "bundle", "files[3]").
+pub(crate) fn members<'v, 'a, const N: usize>(
+    value: &'v Value<'a>,
+    what: &'static str,
+    names: [&'static str; N],
+) -> Result<Members<'v, 'a, N>, String> {
+    let Value::Object(list) = value else {
+        return Err(format!("{what} must be a JSON object, not {}", value.kind()));
+    };
+    let mut slots = [None; N];
+    for (key, v) in list {
+        let Some(i) = names.iter().position(|n| *n == key.as_ref()) else {
+            return Err(format!("unknown member {key:?} in {what}"));
+        };
+        if slots[i].replace(v).is_some() {
+            return Err(format!("member {key:?} appears twice in {what}"));
+        }
+    }
+    Ok(Members { what, names, slots })
+}
+
+impl<'v, 'a, const N: usize> Members<'v, 'a, N> {
+    fn slot(&self, name: &str) -> Option<&'v Value<'a>> {
+        self.names.iter().position(|n| *n == name).and_then(|i| self.slots[i])
+    }
+
+    /// A required member.
+    pub(crate) fn required(&self, name: &str) -> Result<&'v Value<'a>, String> {
+        self.slot(name).ok_or_else(|| format!("missing member {name:?} in {}", self.what))
+    }
+
+    /// An optional member: absent and `null` are both `None`.
+    pub(crate) fn optional(&self, name: &str) -> Option<&'v Value<'a>> {
+        self.slot(name).filter(|v| **v != Value::Null)
+    }
+
+    pub(crate) fn string(&self, name: &str) -> Result<&'v str, String> {
+        as_string(self.required(name)?, name)
+    }
+
+    pub(crate) fn optional_string(&self, name: &str) -> Result<Option<&'v str>, String> {
+        self.optional(name).map(|v| as_string(v, name)).transpose()
+    }
+
+    pub(crate) fn integer(&self, name: &str) -> Result<u64, String> {
+        as_integer(self.required(name)?, name)
+    }
+
+    pub(crate) fn optional_integer(&self, name: &str) -> Result<Option<u64>, String> {
+        self.optional(name).map(|v| as_integer(v, name)).transpose()
+    }
+
+    pub(crate) fn array(&self, name: &str) -> Result<&'v [Value<'a>], String> {
+        match self.required(name)? {
+            Value::Array(items) => Ok(items),
+            other => Err(format!("{name} must be an array, not {}", other.kind())),
+        }
+    }
+}
+
+pub(crate) fn as_string<'v>(value: &'v Value<'_>, name: &str) -> Result<&'v str, String> {
+    match value {
+        Value::String(s) => Ok(s),
+        other => Err(format!("{name} must be a string, not {}", other.kind())),
+    }
+}
+
+pub(crate) fn as_integer(value: &Value<'_>, name: &str) -> Result<u64, String> {
+    match value {
+        Value::Number(Some(n)) => Ok(*n),
+        Value::Number(None) => Err(format!("{name} must be an integer 0..2^64-1 without sign, fraction or exponent")),
+        other => Err(format!("{name} must be an integer, not {}", other.kind())),
+    }
+}
+
+/// A JSON document writer for the sealer: compact, or pretty as serde_json wrote it (two-space
+/// indent, `"name": value`), so documents sealed before this writer stay byte-identical.
+pub(crate) struct Writer {
+    out: String,
+    pretty: bool,
+    depth: usize,
+    /// Whether the current container has an element yet.
+    first: bool,
+}
+
+impl Writer {
+    pub(crate) fn new(pretty: bool) -> Self {
+        Writer { out: String::new(), pretty, depth: 0, first: true }
+    }
+
+    pub(crate) fn finish(self) -> String {
+        self.out
+    }
+
+    fn newline(&mut self) {
+        if self.pretty {
+            self.out.push('\n');
+            for _ in 0..self.depth {
+                self.out.push_str("  ");
+            }
         }
     }
 
-    pub(super) fn objects_at(json: &[u8], paths: &[&str]) -> Option<bool> {
-        if paths.iter().any(|p| p.contains('.')) {
-            return None;
+    /// Before an element of an array, or a member of an object.
+    fn element(&mut self) {
+        if !self.first {
+            self.out.push(',');
         }
-        let mut c = Cursor { json, at: 0 };
-        c.eat(b'{')?;
-        if c.peek()? == b'}' {
-            c.at += 1;
-        } else {
-            loop {
-                let key = c.key()?;
-                c.eat(b':')?;
-                let rule = paths.iter().find_map(|p| match p.strip_suffix("[]") {
-                    Some(k) if k.as_bytes() == key => Some(true),
-                    None if p.as_bytes() == key => Some(false),
-                    _ => None,
-                });
-                match rule {
-                    Some(false) if !(c.peek()? == b'{' || c.null()) => return Some(false),
-                    Some(true) if c.peek()? == b'[' => {
-                        c.at += 1;
-                        if c.peek()? == b']' {
-                            c.at += 1;
-                        } else {
-                            loop {
-                                if c.peek()? != b'{' {
-                                    return Some(false);
-                                }
-                                c.skip_value()?;
-                                if c.eat(b',').is_none() {
-                                    c.eat(b']')?;
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    _ => c.skip_value()?,
-                }
-                if c.eat(b',').is_none() {
-                    c.eat(b'}')?;
-                    break;
-                }
+        self.first = false;
+        self.newline();
+    }
+
+    fn open(&mut self, bracket: char) {
+        self.out.push(bracket);
+        self.depth += 1;
+        self.first = true;
+    }
+
+    fn close(&mut self, bracket: char) {
+        self.depth -= 1;
+        if !self.first {
+            self.newline();
+        }
+        self.out.push(bracket);
+        self.first = false;
+    }
+
+    pub(crate) fn begin_object(&mut self) -> &mut Self {
+        self.open('{');
+        self
+    }
+
+    pub(crate) fn end_object(&mut self) -> &mut Self {
+        self.close('}');
+        self
+    }
+
+    pub(crate) fn begin_array(&mut self) -> &mut Self {
+        self.open('[');
+        self
+    }
+
+    pub(crate) fn end_array(&mut self) -> &mut Self {
+        self.close(']');
+        self
+    }
+
+    /// A member name; its value follows.
+    pub(crate) fn key(&mut self, name: &str) -> &mut Self {
+        self.element();
+        self.quoted(name);
+        self.out.push_str(if self.pretty { ": " } else { ":" });
+        // The value is written next, without another separator.
+        self.first = true;
+        self
+    }
+
+    /// Before a value that is an array element (not after `key`).
+    pub(crate) fn item(&mut self) -> &mut Self {
+        self.element();
+        self.first = true;
+        self
+    }
+
+    pub(crate) fn string(&mut self, s: &str) -> &mut Self {
+        self.quoted(s);
+        self.first = false;
+        self
+    }
+
+    pub(crate) fn integer(&mut self, n: u64) -> &mut Self {
+        self.out.push_str(&n.to_string());
+        self.first = false;
+        self
+    }
+
+    pub(crate) fn null(&mut self) -> &mut Self {
+        self.out.push_str("null");
+        self.first = false;
+        self
+    }
+
+    pub(crate) fn optional_string(&mut self, s: Option<&str>) -> &mut Self {
+        match s {
+            Some(s) => self.string(s),
+            None => self.null(),
+        }
+    }
+
+    /// A string with `"`, `\` and control characters escaped as serde_json does.
+    fn quoted(&mut self, s: &str) {
+        self.out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => self.out.push_str("\\\""),
+                '\\' => self.out.push_str("\\\\"),
+                '\n' => self.out.push_str("\\n"),
+                '\r' => self.out.push_str("\\r"),
+                '\t' => self.out.push_str("\\t"),
+                '\u{8}' => self.out.push_str("\\b"),
+                '\u{c}' => self.out.push_str("\\f"),
+                c if (c as u32) < 0x20 => self.out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => self.out.push(c),
             }
         }
-        c.ws();
-        (c.at == json.len()).then_some(true)
+        self.out.push('"');
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{objects_at, starts_as_object};
+    use super::*;
 
-    #[test]
-    fn top_level_object_test_needs_no_parse() {
-        assert!(starts_as_object(b" \n{\"a\":1}"));
-        assert!(!starts_as_object(b"[\"x\"]"));
-        assert!(!starts_as_object(b""));
-        assert!(!starts_as_object(b"  7"));
+    fn ok(json: &str) -> Value<'_> {
+        parse(json.as_bytes()).unwrap_or_else(|e| panic!("{json}: {e}"))
     }
 
     #[test]
-    fn arrays_in_place_of_objects_are_refused() {
-        let paths = ["sigs[]", "inner"];
-        assert!(objects_at(br#"{"sigs":[{"a":1}],"inner":{"b":2}}"#, &paths));
-        assert!(objects_at(br#"{"sigs":[]}"#, &paths));
-        assert!(!objects_at(br#"["x", []]"#, &paths));
-        assert!(!objects_at(br#"{"sigs":[["a"]]}"#, &paths));
-        assert!(!objects_at(br#"{"sigs":[null]}"#, &paths));
-        assert!(!objects_at(br#"{"inner":[1]}"#, &paths));
-    }
-
-    #[test]
-    fn the_scan_agrees_with_the_tree() {
-        let paths = ["sigs[]", "inner"];
-        let tree = |json: &[u8]| -> bool {
-            let Ok(root) = serde_json::from_slice::<serde_json::Value>(json) else { return true };
-            root.is_object() && paths.iter().all(|p| super::check(&root, &p.split('.').collect::<Vec<_>>()))
-        };
-        for json in [
-            &br#"{"sigs":[{"a":"x\"}"},{"b":[1,{"c":null}]}],"inner":{"d":"]"},"e":-1.5e3,"f":true}"#[..],
-            br#" { "sigs" : [ ] , "inner" : null } "#,
-            br#"{"sigs":"not an array","inner":{}}"#,
-            br#"{"sigs":[{}, 7],"inner":{}}"#,
-            br#"{"sigs":[{}],"inner":[{}]}"#,
-            br#"{"sigs":[{}],"inner":"x"}"#,
-            br#"{"sigs":[{}],"inner":{}} trailing"#,
-            br#"{"si\u0067s":[7]}"#,
-            br#"{"sigs":[{}],"sigs":[7]}"#,
-            br#"{}"#,
-            br#"{"a":{"sigs":[7]}}"#,
-        ] {
-            if let Some(answer) = super::scan::objects_at(json, &paths) {
-                assert_eq!(answer, tree(json), "{}", String::from_utf8_lossy(json));
-            }
-            assert_eq!(objects_at(json, &paths), tree(json), "{}", String::from_utf8_lossy(json));
+    fn parses_rfc_8259() {
+        assert_eq!(ok(" {\"a\" : [1, true, null, \"x\"]} \n"), {
+            Value::Object(vec![(
+                "a".into(),
+                Value::Array(vec![Value::Number(Some(1)), Value::Bool(true), Value::Null, Value::String("x".into())]),
+            )])
+        });
+        assert_eq!(ok("18446744073709551615"), Value::Number(Some(u64::MAX)));
+        for n in ["18446744073709551616", "1.0", "1e0", "1E+2", "-0", "-1", "0.5e-3"] {
+            assert_eq!(ok(n), Value::Number(None), "{n}");
         }
-        assert_eq!(super::scan::objects_at(br#"{"sigs":[{"a":1}],"inner":{"b":2}}"#, &paths), Some(true));
+        assert_eq!(
+            ok(r#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00z""#),
+            Value::String("a\"\\/\u{8}\u{c}\n\r\t\u{e9}😀z".into())
+        );
+        assert!(matches!(ok(r#""plain""#), Value::String(Cow::Borrowed("plain"))));
+        assert_eq!(ok("\"\u{e9}\\n\u{e9}\""), Value::String("\u{e9}\n\u{e9}".into()));
+    }
+
+    #[test]
+    fn refuses_what_rfc_8259_does_not_allow() {
+        let deep_ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(deep_ok.as_bytes()).is_ok());
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        for bad in [
+            "",
+            " ",
+            "{",
+            "}",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "1e",
+            "- 1",
+            "tru",
+            "nul",
+            "True",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud800\\u0041\"",
+            "\"a\tb\"",
+            "\"unterminated",
+            "{} {}",
+            "[] x",
+            "\u{feff}{}",
+            "'a'",
+            "NaN",
+            "Infinity",
+            &deep,
+        ] {
+            assert!(parse(bad.as_bytes()).is_err(), "{bad:?} accepted");
+        }
+        assert!(parse(b"\"\xff\"").is_err());
+        assert!(parse(b"\"\xc3\"").is_err());
+    }
+
+    #[test]
+    fn members_are_checked_against_the_schema() {
+        let v = ok(r#"{"a":"x","b":7,"c":null}"#);
+        let m = members(&v, "thing", ["a", "b", "c", "d"]).unwrap();
+        assert_eq!(m.string("a").unwrap(), "x");
+        assert_eq!(m.integer("b").unwrap(), 7);
+        assert_eq!(m.optional_string("c").unwrap(), None);
+        assert_eq!(m.optional_integer("d").unwrap(), None);
+        assert!(m.string("b").is_err());
+        assert!(m.integer("a").is_err());
+        assert!(m.string("d").unwrap_err().contains("missing"));
+        assert!(members(&v, "thing", ["a", "b"]).err().unwrap().contains("unknown member \"c\""));
+        let twice = ok(r#"{"a":1,"\u0061":2}"#);
+        assert!(members(&twice, "thing", ["a"]).err().unwrap().contains("twice"));
+        assert!(members(&ok("[1]"), "thing", ["a"]).err().unwrap().contains("must be a JSON object"));
+        let n = ok(r#"{"a":1.0,"b":-0,"c":"1"}"#);
+        let m = members(&n, "thing", ["a", "b", "c"]).unwrap();
+        for name in ["a", "b", "c"] {
+            assert!(m.integer(name).is_err(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_writer_matches_serde_json_layout() {
+        let mut w = Writer::new(true);
+        w.begin_object().key("a").string("x\"\n\u{1}é").key("list").begin_array();
+        w.item().begin_object().key("n").integer(5).key("z").null().end_object();
+        w.end_array().key("empty").begin_array().end_array().end_object();
+        assert_eq!(
+            w.finish(),
+            "{\n  \"a\": \"x\\\"\\n\\u0001é\",\n  \"list\": [\n    {\n      \"n\": 5,\n      \"z\": null\n    }\n  ],\n  \"empty\": []\n}"
+        );
+        let mut w = Writer::new(false);
+        w.begin_object().key("a").begin_array().item().string("b").item().integer(1).end_array().end_object();
+        assert_eq!(w.finish(), r#"{"a":["b",1]}"#);
+        // What the writer writes, the parser reads back.
+        let mut w = Writer::new(true);
+        w.begin_object().key("s").string("\u{0}\u{1f}\"\\/\u{7f}").end_object();
+        let text = w.finish();
+        let v = ok(&text);
+        assert_eq!(members(&v, "t", ["s"]).unwrap().string("s").unwrap(), "\u{0}\u{1f}\"\\/\u{7f}");
     }
 }

@@ -149,21 +149,6 @@ pub const BUNDLE_KEY_FILE_TYPE: &str = "otaseal-bundle-key";
 /// A bundle-key file is about 150 bytes; anything above this is not one.
 pub const MAX_BUNDLE_KEY_FILE_BYTES: usize = 4096;
 
-#[derive(serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct BundleKeyFileJson {
-    #[serde(rename = "type")]
-    kind: String,
-    key_id: String,
-    key: String,
-}
-
-impl Drop for BundleKeyFileJson {
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.key);
-    }
-}
-
 /// Reads a bundle-key file (`docs/FORMAT.md` §5.9):
 ///
 /// ```text
@@ -180,39 +165,44 @@ pub fn bundle_key_from_file(json: &[u8]) -> Result<BundleKey> {
     if json.len() > MAX_BUNDLE_KEY_FILE_BYTES {
         return Err(bad(&format!("larger than {MAX_BUNDLE_KEY_FILE_BYTES} bytes")));
     }
-    if !crate::json::starts_as_object(json) {
-        return Err(bad("not a JSON object"));
-    }
-    // serde's messages can quote values; only the position is reported.
-    let raw: BundleKeyFileJson = serde_json::from_slice(json).map_err(|e| {
-        bad(&format!(
-            "expected strict JSON {{\"type\", \"keyId\", \"key\"}} with no other or repeated members (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-    })?;
-    if raw.kind != BUNDLE_KEY_FILE_TYPE {
+    // The parser's messages give positions, never content: this file holds a secret.
+    let doc = WipedOnDrop(crate::json::parse(json).map_err(|e| bad(&e))?);
+    let m = crate::json::members(&doc.0, "the bundle-key file", ["type", "keyId", "key"]).map_err(|e| bad(&e))?;
+    let kind = m.string("type").map_err(|e| bad(&e))?;
+    let key_id = m.string("keyId").map_err(|e| bad(&e))?;
+    let key_text = m.string("key").map_err(|e| bad(&e))?;
+    if kind != BUNDLE_KEY_FILE_TYPE {
         return Err(bad(&format!("type must be {BUNDLE_KEY_FILE_TYPE:?}")));
     }
-    if Sha256Digest::from_hex(&raw.key_id).is_none() {
+    if Sha256Digest::from_hex(key_id).is_none() {
         return Err(bad("keyId is not 64 lowercase hex characters"));
     }
     let bytes = Zeroizing::new(
         base64::engine::general_purpose::STANDARD
-            .decode(raw.key.as_bytes())
+            .decode(key_text.as_bytes())
             .map_err(|_| bad("key is not canonical Base64"))?,
     );
     let key = BundleKey::from_bytes(&bytes)?;
-    if key.key_id() != raw.key_id {
+    if key.key_id() != key_id {
         return Err(Error::KeyMalformed {
             reason: format!(
                 "the bundle-key file says keyId {} but its key has key id {}: refusing a mislabelled key",
-                raw.key_id,
+                key_id,
                 key.key_id()
             ),
         });
     }
     Ok(key)
+}
+
+/// A parsed bundle-key file: strings the parser had to copy (those with escapes) are zeroized
+/// when it goes.
+struct WipedOnDrop<'a>(crate::json::Value<'a>);
+
+impl Drop for WipedOnDrop<'_> {
+    fn drop(&mut self) {
+        crate::json::wipe(&mut self.0);
+    }
 }
 
 /// Writes a bundle-key file (§5.9): pretty-printed, members in the order above, LF, final newline.

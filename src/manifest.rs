@@ -4,11 +4,11 @@
 //! are all refused. Optional fields may be absent or `null`; the sealer writes `null`. Schema: `docs/FORMAT.md` §3.
 
 use semver::Version;
-use serde::{Deserialize, Serialize};
 
 use crate::archive::ArchivePath;
 use crate::digest::{from_hex, to_hex, Sha256Digest};
 use crate::error::{Error, Result};
+use crate::json::{self, Value};
 use crate::limits::{self, Limits};
 use crate::stream;
 use crate::timestamp::{format_rfc3339_utc, parse_rfc3339_utc};
@@ -83,64 +83,6 @@ pub struct FileEntry {
     pub sha256: Sha256Digest,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ManifestJson {
-    format_version: u64,
-    app: String,
-    channel: String,
-    platforms: Vec<String>,
-    version: String,
-    #[serde(default)]
-    min_native_version: Option<String>,
-    issued_at: String,
-    expires_at: String,
-    /// Omitted when absent, so a manifest without a rollout is byte-identical to one written
-    /// before the member existed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    rollout: Option<u64>,
-    bundle: BundleJson,
-    #[serde(default)]
-    encryption: Option<EncryptionJson>,
-    files: Vec<FileJson>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct BundleJson {
-    #[serde(default)]
-    url: Option<String>,
-    length: u64,
-    sha256: String,
-    zip_length: u64,
-    zip_sha256: String,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct EncryptionJson {
-    scheme: String,
-    key_id: String,
-    segment_size: u64,
-    associated_data: String,
-    header: String,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileJson {
-    path: String,
-    size: u64,
-    sha256: String,
-}
-
-/// Reads only `formatVersion`, so a future format is named as such rather than as malformed.
-#[derive(Deserialize)]
-struct VersionProbe {
-    #[serde(rename = "formatVersion")]
-    format_version: u64,
-}
-
 fn malformed(reason: impl Into<String>) -> Error {
     Error::ManifestMalformed { reason: reason.into() }
 }
@@ -149,9 +91,9 @@ fn malformed(reason: impl Into<String>) -> Error {
 /// with the index of the earliest such earlier file. Sorting indices costs no allocation and no
 /// hashing (a `HashMap` of folded paths was a tenth of a cold 3000-file verification), and stays
 /// O(n log n) for any input.
-fn first_case_duplicate(files: &[FileJson]) -> Option<(usize, usize)> {
-    let folded = |i: usize| files[i].path.bytes().map(|c| c.to_ascii_lowercase());
-    let mut order: Vec<usize> = (0..files.len()).collect();
+fn first_case_duplicate(paths: &[&str]) -> Option<(usize, usize)> {
+    let folded = |i: usize| paths[i].bytes().map(|c| c.to_ascii_lowercase());
+    let mut order: Vec<usize> = (0..paths.len()).collect();
     order.sort_unstable_by(|&a, &b| folded(a).cmp(folded(b)).then(a.cmp(&b)));
     // Within a run of equal paths the order is by index: its second element is the run's first
     // duplicate, and its neighbour the run's earliest file.
@@ -184,49 +126,115 @@ fn time(field: &str, text: &str) -> Result<i64> {
     parse_rfc3339_utc(text).ok_or_else(|| malformed(format!("{field} is not YYYY-MM-DDTHH:MM:SSZ")))
 }
 
-impl Manifest {
-    /// Parses and validates manifest JSON (the DSSE payload, already size-capped).
-    pub fn parse(json: &[u8], limits: &Limits) -> Result<Self> {
-        // The version decides the schema, so it is checked before anything else in the
-        // document (FORMAT.md §3.6.1); only the top level must be an object for that.
-        if !crate::json::starts_as_object(json) {
-            return Err(malformed("the manifest must be a JSON object"));
-        }
-        let probe: VersionProbe = serde_json::from_slice(json).map_err(|e| malformed(e.to_string()))?;
-        if probe.format_version != FORMAT_VERSION {
-            return Err(Error::FormatVersionUnsupported { found: probe.format_version });
-        }
-        if !crate::json::objects_at(json, &["bundle", "encryption", "files[]"]) {
-            return Err(malformed("bundle, encryption and each file must be JSON objects"));
-        }
-        let raw: ManifestJson = serde_json::from_slice(json).map_err(|e| malformed(e.to_string()))?;
-        Self::from_json(raw, limits)
-    }
+/// A file entry as written, before its checks.
+struct RawFile<'v> {
+    path: &'v str,
+    size: u64,
+    sha256: &'v str,
+}
 
-    fn from_json(raw: ManifestJson, limits: &Limits) -> Result<Self> {
-        identifier("app", &raw.app, MAX_APP_ID)?;
-        identifier("channel", &raw.channel, MAX_CHANNEL)?;
-        if raw.platforms.is_empty() {
+fn raw_file<'v>(value: &'v Value<'_>) -> Result<RawFile<'v>> {
+    let m = json::members(value, "each file", ["path", "size", "sha256"]).map_err(malformed)?;
+    Ok(RawFile {
+        path: m.string("path").map_err(malformed)?,
+        size: m.integer("size").map_err(malformed)?,
+        sha256: m.string("sha256").map_err(malformed)?,
+    })
+}
+
+const MANIFEST_MEMBERS: [&str; 12] = [
+    "formatVersion",
+    "app",
+    "channel",
+    "platforms",
+    "version",
+    "minNativeVersion",
+    "issuedAt",
+    "expiresAt",
+    "rollout",
+    "bundle",
+    "encryption",
+    "files",
+];
+
+impl Manifest {
+    /// Parses and validates manifest JSON (the DSSE payload, already size-capped), in the
+    /// order of FORMAT.md §3.6.
+    pub fn parse(json: &[u8], limits: &Limits) -> Result<Self> {
+        let doc = json::parse(json).map_err(malformed)?;
+        let Value::Object(top) = &doc else {
+            return Err(malformed("the manifest must be a JSON object"));
+        };
+        // Step 1: the version decides the schema, so it is read before anything else in the
+        // document; only a repeated `formatVersion` is refused among the other members.
+        let mut versions = top.iter().filter(|(k, _)| k == "formatVersion").map(|(_, v)| v);
+        let version = versions.next().ok_or_else(|| malformed("missing member \"formatVersion\""))?;
+        if versions.next().is_some() {
+            return Err(malformed("member \"formatVersion\" appears twice in the manifest"));
+        }
+        let format_version = json::as_integer(version, "formatVersion").map_err(malformed)?;
+        if format_version != FORMAT_VERSION {
+            return Err(Error::FormatVersionUnsupported { found: format_version });
+        }
+        // Step 2: the whole document against the schema.
+        let m = json::members(&doc, "the manifest", MANIFEST_MEMBERS).map_err(malformed)?;
+        let app = m.string("app").map_err(malformed)?;
+        let channel = m.string("channel").map_err(malformed)?;
+        let platforms = m
+            .array("platforms")
+            .map_err(malformed)?
+            .iter()
+            .map(|p| json::as_string(p, "each platform").map_err(malformed))
+            .collect::<Result<Vec<_>>>()?;
+        let version_text = m.string("version").map_err(malformed)?;
+        let min_native_text = m.optional_string("minNativeVersion").map_err(malformed)?;
+        let issued_text = m.string("issuedAt").map_err(malformed)?;
+        let expires_text = m.string("expiresAt").map_err(malformed)?;
+        let rollout = m.optional_integer("rollout").map_err(malformed)?;
+        let bundle =
+            json::members(m.required("bundle").map_err(malformed)?, "bundle", BUNDLE_MEMBERS).map_err(malformed)?;
+        let bundle_url = bundle.optional_string("url").map_err(malformed)?;
+        let bundle_length = bundle.integer("length").map_err(malformed)?;
+        let bundle_sha256 = bundle.string("sha256").map_err(malformed)?;
+        let bundle_zip_length = bundle.integer("zipLength").map_err(malformed)?;
+        let bundle_zip_sha256 = bundle.string("zipSha256").map_err(malformed)?;
+        let encryption = m
+            .optional("encryption")
+            .map(|e| {
+                let e = json::members(e, "encryption", ENCRYPTION_MEMBERS).map_err(malformed)?;
+                Ok(RawEncryption {
+                    scheme: e.string("scheme").map_err(malformed)?,
+                    key_id: e.string("keyId").map_err(malformed)?,
+                    segment_size: e.integer("segmentSize").map_err(malformed)?,
+                    associated_data: e.string("associatedData").map_err(malformed)?,
+                    header: e.string("header").map_err(malformed)?,
+                })
+            })
+            .transpose()?;
+        let raw_files = m.array("files").map_err(malformed)?.iter().map(raw_file).collect::<Result<Vec<_>>>()?;
+
+        // Step 3: values, in the order of §3.6.
+        identifier("app", app, MAX_APP_ID)?;
+        identifier("channel", channel, MAX_CHANNEL)?;
+        if platforms.is_empty() {
             return Err(malformed("platforms is empty"));
         }
-        for (i, p) in raw.platforms.iter().enumerate() {
-            if !PLATFORMS.contains(&p.as_str()) {
+        for (i, p) in platforms.iter().enumerate() {
+            if !PLATFORMS.contains(p) {
                 return Err(malformed(format!("platform {p:?} is not one of {PLATFORMS:?}")));
             }
-            if raw.platforms[..i].contains(p) {
+            if platforms[..i].contains(p) {
                 return Err(malformed(format!("platform {p:?} is listed twice")));
             }
         }
-        let version = semver("version", &raw.version)?;
-        let min_native_version =
-            raw.min_native_version.as_deref().map(|v| semver("minNativeVersion", v)).transpose()?;
-        let issued_at = time("issuedAt", &raw.issued_at)?;
-        let expires_at = time("expiresAt", &raw.expires_at)?;
+        let version = semver("version", version_text)?;
+        let min_native_version = min_native_text.map(|v| semver("minNativeVersion", v)).transpose()?;
+        let issued_at = time("issuedAt", issued_text)?;
+        let expires_at = time("expiresAt", expires_text)?;
         if expires_at <= issued_at {
             return Err(malformed("expiresAt is not after issuedAt"));
         }
-        let rollout = raw
-            .rollout
+        let rollout = rollout
             .map(|r| {
                 u32::try_from(r)
                     .ok()
@@ -235,36 +243,36 @@ impl Manifest {
             })
             .transpose()?;
 
-        let b = raw.bundle;
-        if let Some(url) = &b.url {
+        if let Some(url) = bundle_url {
             if url.is_empty() || url.len() > MAX_URL || url.chars().any(|c| c.is_control() || c == ' ') {
                 return Err(malformed(format!("bundle.url must be 1-{MAX_URL} characters, no spaces")));
             }
         }
-        limits::check("max_bundle_bytes", limits.max_bundle_bytes, b.length)?;
-        limits::check("max_bundle_bytes", limits.max_bundle_bytes, b.zip_length)?;
+        limits::check("max_bundle_bytes", limits.max_bundle_bytes, bundle_length)?;
+        limits::check("max_bundle_bytes", limits.max_bundle_bytes, bundle_zip_length)?;
         let bundle = BundleInfo {
-            url: b.url,
-            length: b.length,
-            sha256: digest("bundle.sha256", &b.sha256)?,
-            zip_length: b.zip_length,
-            zip_sha256: digest("bundle.zipSha256", &b.zip_sha256)?,
+            url: bundle_url.map(str::to_string),
+            length: bundle_length,
+            sha256: digest("bundle.sha256", bundle_sha256)?,
+            zip_length: bundle_zip_length,
+            zip_sha256: digest("bundle.zipSha256", bundle_zip_sha256)?,
         };
 
-        let encryption = raw.encryption.map(|e| parse_encryption(e, &raw.app, &version, &bundle)).transpose()?;
+        let encryption = encryption.map(|e| parse_encryption(e, app, &version, &bundle)).transpose()?;
         if encryption.is_none() && (bundle.length != bundle.zip_length || bundle.sha256 != bundle.zip_sha256) {
             return Err(malformed("an unencrypted bundle must have length = zipLength and sha256 = zipSha256"));
         }
 
-        limits::check("max_files", limits.max_files, raw.files.len() as u64)?;
-        if raw.files.is_empty() {
+        limits::check("max_files", limits.max_files, raw_files.len() as u64)?;
+        if raw_files.is_empty() {
             return Err(malformed("files is empty"));
         }
-        let mut files = Vec::with_capacity(raw.files.len());
-        let duplicate = first_case_duplicate(&raw.files);
+        let mut files = Vec::with_capacity(raw_files.len());
+        let paths: Vec<&str> = raw_files.iter().map(|f| f.path).collect();
+        let duplicate = first_case_duplicate(&paths);
         let mut total: u64 = 0;
-        for (i, f) in raw.files.into_iter().enumerate() {
-            let path = ArchivePath::new(&f.path, limits.max_path_bytes)?;
+        for (i, f) in raw_files.iter().enumerate() {
+            let path = ArchivePath::new(f.path, limits.max_path_bytes)?;
             limits::check("max_file_bytes", limits.max_file_bytes, f.size)?;
             total = total.saturating_add(f.size);
             limits::check("max_total_bytes", limits.max_total_bytes, total)?;
@@ -272,7 +280,7 @@ impl Manifest {
                 let other: &FileEntry = &files[other];
                 return Err(Error::ManifestDuplicatePath { path: path.to_string(), other: other.path.to_string() });
             }
-            let sha256 = digest("files[].sha256", &f.sha256)?;
+            let sha256 = digest("files[].sha256", f.sha256)?;
             files.push(FileEntry { path, size: f.size, sha256 });
         }
         // The file list as a whole (§6.3): what the native side writes file by file, or
@@ -280,9 +288,9 @@ impl Manifest {
         crate::archive::path::check_file_set(files.iter().map(|f| &f.path))?;
 
         Ok(Manifest {
-            app: raw.app,
-            channel: raw.channel,
-            platforms: raw.platforms,
+            app: app.to_string(),
+            channel: channel.to_string(),
+            platforms: platforms.iter().map(|p| p.to_string()).collect(),
             version,
             min_native_version,
             issued_at,
@@ -294,48 +302,68 @@ impl Manifest {
         })
     }
 
-    /// Canonical JSON of this manifest (compact, fixed key order): the DSSE payload.
+    /// Canonical JSON of this manifest (compact, fixed key order): the DSSE payload. `rollout`
+    /// is omitted when absent, so such a manifest is byte-identical to one written before the
+    /// member existed.
     pub fn to_json(&self) -> Vec<u8> {
-        let raw = ManifestJson {
-            format_version: FORMAT_VERSION,
-            app: self.app.clone(),
-            channel: self.channel.clone(),
-            platforms: self.platforms.clone(),
-            version: self.version.to_string(),
-            min_native_version: self.min_native_version.as_ref().map(Version::to_string),
-            issued_at: format_rfc3339_utc(self.issued_at),
-            expires_at: format_rfc3339_utc(self.expires_at),
-            rollout: self.rollout.map(u64::from),
-            bundle: BundleJson {
-                url: self.bundle.url.clone(),
-                length: self.bundle.length,
-                sha256: self.bundle.sha256.to_hex(),
-                zip_length: self.bundle.zip_length,
-                zip_sha256: self.bundle.zip_sha256.to_hex(),
-            },
-            encryption: self.encryption.as_ref().map(|e| EncryptionJson {
-                scheme: ENCRYPTION_SCHEME.to_string(),
-                key_id: e.key_id.clone(),
-                segment_size: u64::from(e.segment_size),
-                associated_data: to_hex(&e.associated_data),
-                header: to_hex(&e.header),
-            }),
-            files: self
-                .files
-                .iter()
-                .map(|f| FileJson { path: f.path.to_string(), size: f.size, sha256: f.sha256.to_hex() })
-                .collect(),
-        };
-        // Strings and integers only: serialisation cannot fail.
-        serde_json::to_vec(&raw).unwrap_or_default()
+        let mut w = json::Writer::new(false);
+        w.begin_object().key("formatVersion").integer(FORMAT_VERSION);
+        w.key("app").string(&self.app).key("channel").string(&self.channel);
+        w.key("platforms").begin_array();
+        for p in &self.platforms {
+            w.item().string(p);
+        }
+        w.end_array();
+        w.key("version").string(&self.version.to_string());
+        w.key("minNativeVersion").optional_string(self.min_native_version.as_ref().map(Version::to_string).as_deref());
+        w.key("issuedAt").string(&format_rfc3339_utc(self.issued_at));
+        w.key("expiresAt").string(&format_rfc3339_utc(self.expires_at));
+        if let Some(r) = self.rollout {
+            w.key("rollout").integer(u64::from(r));
+        }
+        w.key("bundle").begin_object();
+        w.key("url").optional_string(self.bundle.url.as_deref());
+        w.key("length").integer(self.bundle.length).key("sha256").string(&self.bundle.sha256.to_hex());
+        w.key("zipLength").integer(self.bundle.zip_length).key("zipSha256").string(&self.bundle.zip_sha256.to_hex());
+        w.end_object();
+        w.key("encryption");
+        match &self.encryption {
+            Some(e) => {
+                w.begin_object().key("scheme").string(ENCRYPTION_SCHEME).key("keyId").string(&e.key_id);
+                w.key("segmentSize").integer(u64::from(e.segment_size));
+                w.key("associatedData").string(&to_hex(&e.associated_data)).key("header").string(&to_hex(&e.header));
+                w.end_object();
+            }
+            None => {
+                w.null();
+            }
+        }
+        w.key("files").begin_array();
+        for f in &self.files {
+            w.item().begin_object().key("path").string(f.path.as_str()).key("size").integer(f.size);
+            w.key("sha256").string(&f.sha256.to_hex()).end_object();
+        }
+        w.end_array().end_object();
+        w.finish().into_bytes()
     }
 }
 
-fn parse_encryption(e: EncryptionJson, app: &str, version: &Version, bundle: &BundleInfo) -> Result<EncryptionInfo> {
+const BUNDLE_MEMBERS: [&str; 5] = ["url", "length", "sha256", "zipLength", "zipSha256"];
+const ENCRYPTION_MEMBERS: [&str; 5] = ["scheme", "keyId", "segmentSize", "associatedData", "header"];
+
+struct RawEncryption<'v> {
+    scheme: &'v str,
+    key_id: &'v str,
+    segment_size: u64,
+    associated_data: &'v str,
+    header: &'v str,
+}
+
+fn parse_encryption(e: RawEncryption<'_>, app: &str, version: &Version, bundle: &BundleInfo) -> Result<EncryptionInfo> {
     if e.scheme != ENCRYPTION_SCHEME {
         return Err(malformed(format!("encryption.scheme {:?} is not {ENCRYPTION_SCHEME:?}", e.scheme)));
     }
-    if Sha256Digest::from_hex(&e.key_id).is_none() {
+    if Sha256Digest::from_hex(e.key_id).is_none() {
         return Err(malformed("encryption.keyId is not 64 lowercase hex characters"));
     }
     let segment_size = u32::try_from(e.segment_size)
@@ -348,14 +376,14 @@ fn parse_encryption(e: EncryptionJson, app: &str, version: &Version, bundle: &Bu
                 stream::MAX_SEGMENT_SIZE
             ))
         })?;
-    let header: [u8; stream::HEADER_LEN] = from_hex(&e.header)
+    let header: [u8; stream::HEADER_LEN] = from_hex(e.header)
         .and_then(|h| h.try_into().ok())
         .ok_or_else(|| malformed("encryption.header is not 40 bytes of lowercase hex"))?;
     if usize::from(header[0]) != stream::HEADER_LEN {
         return Err(malformed("encryption.header does not start with its length 0x28"));
     }
     let associated_data =
-        from_hex(&e.associated_data).ok_or_else(|| malformed("encryption.associatedData is not lowercase hex"))?;
+        from_hex(e.associated_data).ok_or_else(|| malformed("encryption.associatedData is not lowercase hex"))?;
     if associated_data != stream::binding(app, version) {
         return Err(Error::DecryptBindingMismatch);
     }
@@ -363,5 +391,5 @@ fn parse_encryption(e: EncryptionJson, app: &str, version: &Version, bundle: &Bu
     if expected != Some(bundle.length) {
         return Err(malformed("bundle.length is not the ciphertext length of zipLength"));
     }
-    Ok(EncryptionInfo { key_id: e.key_id, segment_size, associated_data, header })
+    Ok(EncryptionInfo { key_id: e.key_id.to_string(), segment_size, associated_data, header })
 }

@@ -2,13 +2,12 @@
 //! the app; root N+1 replaces root N only when signed by a threshold of root N AND a threshold
 //! of root N+1 (TUF §5.3.4 style rotation). Schema: `docs/FORMAT.md` §4.
 
-use std::collections::HashSet;
-
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 use crate::digest::{from_hex, to_hex};
 use crate::envelope::Envelope;
 use crate::error::{Error, Result};
+use crate::json::{self, Value};
 use crate::keys::{PublicKey, SigningKey};
 use crate::limits::{self, Limits};
 
@@ -27,24 +26,6 @@ pub struct TrustRoot {
     pub keys: Vec<PublicKey>,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TrustRootJson {
-    #[serde(rename = "_type")]
-    type_: String,
-    version: u64,
-    threshold: u64,
-    keys: Vec<TrustKeyJson>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TrustKeyJson {
-    keyid: String,
-    scheme: String,
-    public: String,
-}
-
 fn malformed(reason: impl Into<String>) -> Error {
     Error::TrustRootMalformed { reason: reason.into() }
 }
@@ -55,7 +36,7 @@ impl TrustRoot {
         if version == 0 {
             return Err(malformed("version starts at 1"));
         }
-        let mut seen = HashSet::new();
+        let mut seen = BTreeSet::new();
         for k in &keys {
             if !seen.insert(k.keyid().to_string()) {
                 return Err(Error::TrustDuplicateKey { keyid: k.keyid().to_string() });
@@ -70,31 +51,43 @@ impl TrustRoot {
     /// Parses a trust-root document (the JSON itself, not an envelope).
     pub fn parse_document(json: &[u8], limits: &Limits) -> Result<Self> {
         limits::check("max_envelope_bytes", limits.max_envelope_bytes, json.len() as u64)?;
-        if !crate::json::objects_at(json, &["keys[]"]) {
-            return Err(malformed("the trust root and each key must be JSON objects"));
+        let doc = json::parse(json).map_err(malformed)?;
+        let m = json::members(&doc, "the trust root", ["_type", "version", "threshold", "keys"]).map_err(malformed)?;
+        let type_ = m.string("_type").map_err(malformed)?;
+        let version = m.integer("version").map_err(malformed)?;
+        let threshold = m.integer("threshold").map_err(malformed)?;
+        let raw_keys = m
+            .array("keys")
+            .map_err(malformed)?
+            .iter()
+            .map(|k| {
+                let k = json::members(k, "each key", ["keyid", "scheme", "public"]).map_err(malformed)?;
+                Ok((
+                    k.string("keyid").map_err(malformed)?,
+                    k.string("scheme").map_err(malformed)?,
+                    k.string("public").map_err(malformed)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if type_ != TRUST_ROOT_TYPE {
+            return Err(malformed(format!("_type {type_:?} is not {TRUST_ROOT_TYPE:?}")));
         }
-        let raw: TrustRootJson = serde_json::from_slice(json).map_err(|e| malformed(e.to_string()))?;
-        if raw.type_ != TRUST_ROOT_TYPE {
-            return Err(malformed(format!("_type {:?} is not {TRUST_ROOT_TYPE:?}", raw.type_)));
-        }
-        limits::check("max_trust_keys", limits.max_trust_keys, raw.keys.len() as u64)?;
-        let mut keys = Vec::with_capacity(raw.keys.len());
-        for k in raw.keys {
-            if k.scheme != KEY_SCHEME {
-                return Err(malformed(format!("key scheme {:?} is not {KEY_SCHEME:?}", k.scheme)));
+        limits::check("max_trust_keys", limits.max_trust_keys, raw_keys.len() as u64)?;
+        let mut keys = Vec::with_capacity(raw_keys.len());
+        for (keyid, scheme, public) in raw_keys {
+            if scheme != KEY_SCHEME {
+                return Err(malformed(format!("key scheme {scheme:?} is not {KEY_SCHEME:?}")));
             }
-            let raw_key = from_hex(&k.public).ok_or_else(|| malformed("public is not lowercase hex"))?;
+            let raw_key = from_hex(public).ok_or_else(|| malformed("public is not lowercase hex"))?;
             let key = PublicKey::from_raw(&raw_key)?;
-            if key.keyid() != k.keyid {
-                return Err(Error::KeyidMismatch { stated: k.keyid, computed: key.keyid().to_string() });
+            if key.keyid() != keyid {
+                return Err(Error::KeyidMismatch { stated: keyid.to_string(), computed: key.keyid().to_string() });
             }
             keys.push(key);
         }
-        let threshold = usize::try_from(raw.threshold).unwrap_or(usize::MAX);
-        Self::new(raw.version, threshold, keys).map_err(|e| match e {
-            Error::TrustThresholdInvalid { keys, .. } => {
-                Error::TrustThresholdInvalid { threshold: raw.threshold, keys }
-            }
+        let threshold_usize = usize::try_from(threshold).unwrap_or(usize::MAX);
+        Self::new(version, threshold_usize, keys).map_err(|e| match e {
+            Error::TrustThresholdInvalid { keys, .. } => Error::TrustThresholdInvalid { threshold, keys },
             other => other,
         })
     }
@@ -153,21 +146,15 @@ impl TrustRoot {
 
     /// The document's canonical JSON (pretty, keys in order).
     pub fn to_document_json(&self) -> String {
-        let raw = TrustRootJson {
-            type_: TRUST_ROOT_TYPE.to_string(),
-            version: self.version,
-            threshold: self.threshold as u64,
-            keys: self
-                .keys
-                .iter()
-                .map(|k| TrustKeyJson {
-                    keyid: k.keyid().to_string(),
-                    scheme: KEY_SCHEME.to_string(),
-                    public: to_hex(k.raw()),
-                })
-                .collect(),
-        };
-        serde_json::to_string_pretty(&raw).unwrap_or_default()
+        let mut w = json::Writer::new(true);
+        w.begin_object().key("_type").string(TRUST_ROOT_TYPE).key("version").integer(self.version);
+        w.key("threshold").integer(self.threshold as u64).key("keys").begin_array();
+        for k in &self.keys {
+            w.item().begin_object().key("keyid").string(k.keyid()).key("scheme").string(KEY_SCHEME);
+            w.key("public").string(&to_hex(k.raw())).end_object();
+        }
+        w.end_array().end_object();
+        w.finish()
     }
 
     /// A signed envelope of this root (for rotation: sign with old and new keys).
@@ -180,16 +167,13 @@ impl TrustRoot {
     }
 }
 
-/// A DSSE envelope is an object with a non-null `payloadType`; a root document has `_type`.
-/// (serde's derived structs also accept arrays, hence the object check first.)
+/// A DSSE envelope is a JSON object with exactly one `payloadType` member, not `null`; a root
+/// document has `_type`. Anything else (including invalid JSON) is read as a document, whose
+/// parse then says what is wrong.
 fn looks_like_envelope(json: &[u8]) -> bool {
-    if !crate::json::starts_as_object(json) {
+    let Ok(Value::Object(members)) = json::parse(json) else {
         return false;
-    }
-    #[derive(Deserialize)]
-    struct Probe {
-        #[serde(rename = "payloadType")]
-        payload_type: Option<serde::de::IgnoredAny>,
-    }
-    matches!(serde_json::from_slice::<Probe>(json), Ok(Probe { payload_type: Some(_) }))
+    };
+    let mut types = members.iter().filter(|(k, _)| k == "payloadType");
+    matches!((types.next(), types.next()), (Some((_, v)), None) if *v != Value::Null)
 }

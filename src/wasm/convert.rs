@@ -51,8 +51,12 @@ fn describe(value: &JsValue) -> String {
         "undefined".into()
     } else if value.is_null() {
         "null".into()
-    } else if let Some(n) = value.as_f64() {
-        format!("number {n}")
+    } else if value.as_f64().is_some() {
+        // JS formats the number: Rust's float formatting would add ~20 KB to the module.
+        format!(
+            "number {}",
+            String::from(js_sys::Number::from(value.clone()).to_string_with_radix(10).unwrap_or_default())
+        )
     } else if let Some(s) = value.as_string() {
         format!("a string of {} characters", s.chars().count())
     } else if value.as_bool().is_some() {
