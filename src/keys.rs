@@ -9,8 +9,11 @@
 //! small-order ("weak") public keys are refused when a key is loaded, so no forged signature can
 //! count towards a threshold.
 
+use base64::Engine as _;
+#[cfg(feature = "seal")]
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes};
+#[cfg(feature = "seal")]
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, KeypairBytes};
 use ed25519_dalek::{Signature, Signer as _};
 use zeroize::Zeroizing;
 
@@ -22,6 +25,14 @@ use crate::stream::BundleKey;
 pub const SIGNATURE_LEN: usize = 64;
 /// Length of a raw Ed25519 public key.
 pub const PUBLIC_KEY_LEN: usize = 32;
+
+/// DER of an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4) up to the 32 key bytes:
+/// SEQUENCE(42) { SEQUENCE(5) { OID 1.3.101.112 }, BIT STRING(33) { 0 unused bits, key } }.
+/// DER is canonical, so every Ed25519 SPKI is exactly these 12 bytes and the key: no ASN.1
+/// library is needed (the `der`/`spki`/`pem` crates stay out of the app's module).
+const SPKI_PREFIX: [u8; 12] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+const SPKI_PEM_BEGIN: &str = "-----BEGIN PUBLIC KEY-----";
+const SPKI_PEM_END: &str = "-----END PUBLIC KEY-----";
 
 /// The keyid of a raw public key.
 pub fn keyid_of(raw_public_key: &[u8; PUBLIC_KEY_LEN]) -> String {
@@ -50,18 +61,38 @@ impl PublicKey {
         Ok(PublicKey { key, keyid })
     }
 
-    /// From an SPKI ("PUBLIC KEY") PEM holding an Ed25519 key.
+    /// From an SPKI ("PUBLIC KEY") PEM holding an Ed25519 key (RFC 7468 §13): the labels, then
+    /// Base64 lines (LF or CRLF) that decode canonically to the 44-byte SPKI.
     pub fn from_spki_pem(pem: &str) -> Result<Self> {
-        let key = ed25519_dalek::VerifyingKey::from_public_key_pem(pem.trim())
-            .map_err(|e| Error::KeyMalformed { reason: format!("not an Ed25519 SPKI public key PEM ({e})") })?;
-        Self::from_raw(key.as_bytes())
+        let bad = |why: &str| Error::KeyMalformed { reason: format!("not an Ed25519 SPKI public key PEM ({why})") };
+        let body = pem
+            .trim()
+            .strip_prefix(SPKI_PEM_BEGIN)
+            .and_then(|rest| rest.strip_suffix(SPKI_PEM_END))
+            .ok_or_else(|| bad("expected -----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----"))?;
+        let body = body.strip_prefix("\r\n").or_else(|| body.strip_prefix('\n')).unwrap_or("\u{0}");
+        let mut text = String::with_capacity(64);
+        for line in body.split('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.len() > 64 || line.bytes().any(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=')))
+            {
+                return Err(bad("the body must be Base64 lines of at most 64 characters"));
+            }
+            text.push_str(line);
+        }
+        let der = base64::engine::general_purpose::STANDARD.decode(&text).map_err(|_| bad("invalid Base64"))?;
+        match der.strip_prefix(&SPKI_PREFIX[..]) {
+            Some(raw) if raw.len() == PUBLIC_KEY_LEN => Self::from_raw(raw),
+            _ => Err(bad("not an Ed25519 SubjectPublicKeyInfo")),
+        }
     }
 
-    /// SPKI PEM, LF line endings.
+    /// SPKI PEM, LF line endings (one Base64 line: the DER is 44 bytes).
     pub fn to_spki_pem(&self) -> Result<String> {
-        self.key
-            .to_public_key_pem(LineEnding::LF)
-            .map_err(|e| Error::KeyMalformed { reason: format!("cannot encode key ({e})") })
+        let mut der = SPKI_PREFIX.to_vec();
+        der.extend_from_slice(self.raw());
+        let text = base64::engine::general_purpose::STANDARD.encode(der);
+        Ok(format!("{SPKI_PEM_BEGIN}\n{text}\n{SPKI_PEM_END}\n"))
     }
 
     /// The 32 raw bytes.
@@ -109,6 +140,7 @@ impl SigningKey {
         Ok(SigningKey { key, public })
     }
 
+    #[cfg(feature = "seal")]
     /// From a PKCS#8 ("PRIVATE KEY") PEM holding an Ed25519 key (RFC 8410).
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self> {
         let key = ed25519_dalek::SigningKey::from_pkcs8_pem(pem.trim())
@@ -116,6 +148,7 @@ impl SigningKey {
         Self::from_dalek(key)
     }
 
+    #[cfg(feature = "seal")]
     /// PKCS#8 v1 PEM, LF line endings, in a buffer that is zeroized on drop.
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
         // PKCS#8 v1 (RFC 8410, no embedded public key): OpenSSL before 3.5, and so Node 20,
@@ -160,7 +193,6 @@ pub const MAX_BUNDLE_KEY_FILE_BYTES: usize = 4096;
 /// under a name it does not have. Every refusal is `KEY_MALFORMED`; messages never echo the
 /// file's content (it holds a secret).
 pub fn bundle_key_from_file(json: &[u8]) -> Result<BundleKey> {
-    use base64::Engine as _;
     let bad = |why: &str| Error::KeyMalformed { reason: format!("not an otaseal bundle key file: {why}") };
     if json.len() > MAX_BUNDLE_KEY_FILE_BYTES {
         return Err(bad(&format!("larger than {MAX_BUNDLE_KEY_FILE_BYTES} bytes")));
@@ -207,7 +239,6 @@ impl Drop for WipedOnDrop<'_> {
 
 /// Writes a bundle-key file (§5.9): pretty-printed, members in the order above, LF, final newline.
 pub fn bundle_key_file(key: &BundleKey) -> Zeroizing<String> {
-    use base64::Engine as _;
     let b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(key.as_bytes()));
     Zeroizing::new(format!(
         "{{\n  \"type\": \"{BUNDLE_KEY_FILE_TYPE}\",\n  \"keyId\": \"{}\",\n  \"key\": \"{}\"\n}}\n",
@@ -235,6 +266,41 @@ mod tests {
         assert!(public.verify(b"m", &sig));
         assert!(!public.verify(b"n", &sig));
         assert!(!public.verify(b"m", &sig[..63]));
+    }
+
+    #[test]
+    fn spki_pem_is_read_strictly() {
+        let key = SigningKey::from_seed(&[9; 32]).unwrap();
+        let pem = key.public().to_spki_pem().unwrap();
+        assert_eq!(PublicKey::from_spki_pem(&pem.replace('\n', "\r\n")).unwrap().raw(), key.public().raw());
+        // Wrapped at another width still decodes to the same DER.
+        let body = pem.lines().nth(1).unwrap();
+        let wrapped = format!("-----BEGIN PUBLIC KEY-----\n{}\n{}\n-----END PUBLIC KEY-----", &body[..30], &body[30..]);
+        assert_eq!(PublicKey::from_spki_pem(&wrapped).unwrap().raw(), key.public().raw());
+        let b64 = |der: &[u8]| {
+            format!(
+                "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+                base64::engine::general_purpose::STANDARD.encode(der)
+            )
+        };
+        let mut der = SPKI_PREFIX.to_vec();
+        der.extend_from_slice(key.public().raw());
+        assert!(PublicKey::from_spki_pem(&b64(&der)).is_ok());
+        let mut x25519 = der.clone();
+        x25519[8] = 0x6e; // OID 1.3.101.110
+        let mut longer = der.clone();
+        longer.push(0);
+        for bad in [
+            b64(&x25519),
+            b64(&longer),
+            b64(&der[..43]),
+            pem.replace("PUBLIC KEY", "PRIVATE KEY"),
+            pem.replacen('\n', " ", 1),
+            pem.replacen("MCow", "MC ow", 1),
+            format!("{}\n{}", &pem[..27], "\n-----END PUBLIC KEY-----"),
+        ] {
+            assert_eq!(PublicKey::from_spki_pem(&bad).unwrap_err().code(), "KEY_MALFORMED", "{bad:?}");
+        }
     }
 
     #[test]
