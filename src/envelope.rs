@@ -38,15 +38,21 @@ pub struct EnvelopeSignature {
 
 /// DSSE pre-authentication encoding: the exact bytes that are signed.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(payload_type.len() + payload.len() + 32);
+    let mut out = pae_header(payload_type, payload.len());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// The PAE up to the payload: "DSSEv1 LEN(type) type LEN(body) ".
+fn pae_header(payload_type: &str, payload_len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload_type.len() + 32);
     out.extend_from_slice(b"DSSEv1 ");
     out.extend_from_slice(payload_type.len().to_string().as_bytes());
     out.push(b' ');
     out.extend_from_slice(payload_type.as_bytes());
     out.push(b' ');
-    out.extend_from_slice(payload.len().to_string().as_bytes());
+    out.extend_from_slice(payload_len.to_string().as_bytes());
     out.push(b' ');
-    out.extend_from_slice(payload);
     out
 }
 
@@ -129,7 +135,7 @@ impl Envelope {
         if self.payload_type != expected_type {
             return Err(Error::PayloadTypeUnknown { expected: expected_type, found: self.payload_type.clone() });
         }
-        let message = pae(&self.payload_type, &self.payload);
+        let header = pae_header(&self.payload_type, self.payload.len());
         let mut counted = BTreeSet::new();
         for signature in &self.signatures {
             if counted.contains(&signature.keyid) {
@@ -138,7 +144,7 @@ impl Envelope {
             let Some(key) = keys.iter().find(|k| k.keyid() == signature.keyid) else {
                 continue;
             };
-            if key.verify(&message, &signature.sig) {
+            if key.verify_parts(&[&header, &self.payload], &signature.sig) {
                 counted.insert(signature.keyid.clone());
             }
         }
