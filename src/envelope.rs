@@ -75,8 +75,11 @@ impl Envelope {
             .map(|s| {
                 let s = json::members(s, "each signature", ["keyid", "sig"]).map_err(malformed)?;
                 // DSSE makes keyid optional; a signature without one can never be matched to a
-                // trusted key here, so it never counts.
-                let keyid = s.optional_string("keyid").map_err(malformed)?.unwrap_or_default();
+                // trusted key here, so it never counts. `null` is refused (FORMAT.md §2.1).
+                let keyid = match s.present("keyid") {
+                    Some(v) => json::as_string(v, "keyid").map_err(malformed)?,
+                    None => "",
+                };
                 Ok((keyid, s.string("sig").map_err(malformed)?))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -165,6 +168,17 @@ mod tests {
         // protocol.md: PAE("http://example.com/HelloWorld", "hello world")
         let got = pae("http://example.com/HelloWorld", b"hello world");
         assert_eq!(got, b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec());
+    }
+
+    #[test]
+    fn keyid_may_be_absent_but_not_null() {
+        let limits = Limits::default();
+        let absent = br#"{"payloadType":"t","payload":"","signatures":[{"sig":"AA=="}]}"#;
+        assert_eq!(Envelope::parse(absent, &limits).unwrap().signatures[0].keyid, "");
+        let null = br#"{"payloadType":"t","payload":"","signatures":[{"keyid":null,"sig":"AA=="}]}"#;
+        assert_eq!(Envelope::parse(null, &limits).unwrap_err().code(), "ENVELOPE_MALFORMED");
+        let number = br#"{"payloadType":"t","payload":"","signatures":[{"keyid":1,"sig":"AA=="}]}"#;
+        assert_eq!(Envelope::parse(number, &limits).unwrap_err().code(), "ENVELOPE_MALFORMED");
     }
 
     #[test]

@@ -344,6 +344,11 @@ impl<'v, 'a, const N: usize> Members<'v, 'a, N> {
         self.slot(name).ok_or_else(|| format!("missing member {name:?} in {}", self.what))
     }
 
+    /// A member that may be absent (but not `null`, which its reader then refuses).
+    pub(crate) fn present(&self, name: &str) -> Option<&'v Value<'a>> {
+        self.slot(name)
+    }
+
     /// An optional member: absent and `null` are both `None`.
     pub(crate) fn optional(&self, name: &str) -> Option<&'v Value<'a>> {
         self.slot(name).filter(|v| **v != Value::Null)
