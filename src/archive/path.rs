@@ -34,39 +34,65 @@ impl ArchivePath {
             return Err(invalid("empty"));
         }
         limits::check("max_path_bytes", max_bytes, path.len() as u64)?;
-        if path.contains('\\') {
+        // One pass over the bytes for the byte-level rules (a path is ASCII almost always, and
+        // these checks run for every file of a manifest and of a zip). UTF-8 never puts `/`,
+        // backslash or `.` inside a multi-byte character, so components split correctly on bytes.
+        // The outcomes are then reported in the documented order (FORMAT.md §6.2).
+        let bytes = path.as_bytes();
+        let (mut backslash, mut control, mut traversal) = (false, false, false);
+        let mut first_bad_component: Option<Error> = None;
+        let mut start = 0;
+        for at in 0..=bytes.len() {
+            let c = bytes.get(at).copied().unwrap_or(b'/');
+            match c {
+                b'/' => {
+                    let component = &bytes[start..at];
+                    traversal |= component == b"..";
+                    if first_bad_component.is_none() {
+                        first_bad_component = if component.is_empty() {
+                            Some(invalid("empty component"))
+                        } else if component == b"." {
+                            Some(invalid("'.' component"))
+                        } else if component.len() > MAX_COMPONENT_BYTES {
+                            Some(Error::PathComponentTooLong { path: path.into(), bytes: component.len() as u64 })
+                        } else {
+                            None
+                        };
+                    }
+                    start = at + 1;
+                }
+                b'\\' => backslash = true,
+                0..=0x1f | 0x7f => control = true,
+                _ => {}
+            }
+        }
+        if backslash {
             return Err(Error::PathBackslash { path: path.into() });
         }
         if path.starts_with('/') || has_drive_prefix(path) {
             return Err(Error::PathAbsolute { path: path.into() });
         }
-        if path.split('/').any(|c| c == "..") {
+        if traversal {
             return Err(Error::PathTraversal { path: path.into() });
         }
-        if path.chars().any(|c| c.is_control()) {
+        let ascii = path.is_ascii();
+        // Beyond ASCII: the C1 controls (U+0080-U+009F), then invisible characters.
+        if control || (!ascii && path.chars().any(|c| c.is_control())) {
             return Err(invalid("control character"));
         }
-        if path.chars().any(is_invisible) {
+        if !ascii && path.chars().any(is_invisible) {
             return Err(invalid("invisible or formatting character"));
         }
         // APFS compares names in a normalisation-insensitive way, ext4 byte for byte: only the
         // one composed spelling names the same file on both.
-        if !path.is_ascii() && !super::unicode::is_nfc(path) {
+        if !ascii && !super::unicode::is_nfc(path) {
             return Err(Error::PathNotNfc { path: path.into() });
         }
         if path.ends_with('/') {
             return Err(invalid("trailing slash (directory)"));
         }
-        for component in path.split('/') {
-            if component.is_empty() {
-                return Err(invalid("empty component"));
-            }
-            if component == "." {
-                return Err(invalid("'.' component"));
-            }
-            if component.len() > MAX_COMPONENT_BYTES {
-                return Err(Error::PathComponentTooLong { path: path.into(), bytes: component.len() as u64 });
-            }
+        if let Some(error) = first_bad_component {
+            return Err(error);
         }
         // macOS Archive Utility's resource-fork folder; the Android updater skips it when it
         // decides whether to re-root, iOS counts it (§6.3).
@@ -170,6 +196,91 @@ mod tests {
         match ArchivePath::new(p, 300) {
             Ok(_) => "OK",
             Err(e) => e.code(),
+        }
+    }
+
+    /// The rules one after the other, as written before the single-pass check: the reference
+    /// the fast path must agree with, code for code.
+    fn reference(path: &str) -> &'static str {
+        let r = || -> Result<()> {
+            if path.is_empty() {
+                return Err(Error::PathInvalid { path: path.into(), reason: "empty" });
+            }
+            limits::check("max_path_bytes", 300, path.len() as u64)?;
+            let inv = |reason| Error::PathInvalid { path: path.into(), reason };
+            if path.contains('\\') {
+                return Err(Error::PathBackslash { path: path.into() });
+            }
+            if path.starts_with('/') || has_drive_prefix(path) {
+                return Err(Error::PathAbsolute { path: path.into() });
+            }
+            if path.split('/').any(|c| c == "..") {
+                return Err(Error::PathTraversal { path: path.into() });
+            }
+            if path.chars().any(|c| c.is_control()) {
+                return Err(inv("control character"));
+            }
+            if path.chars().any(is_invisible) {
+                return Err(inv("invisible or formatting character"));
+            }
+            if !path.is_ascii() && !super::super::unicode::is_nfc(path) {
+                return Err(Error::PathNotNfc { path: path.into() });
+            }
+            if path.ends_with('/') {
+                return Err(inv("trailing slash (directory)"));
+            }
+            for component in path.split('/') {
+                if component.is_empty() {
+                    return Err(inv("empty component"));
+                }
+                if component == "." {
+                    return Err(inv("'.' component"));
+                }
+                if component.len() > MAX_COMPONENT_BYTES {
+                    return Err(Error::PathComponentTooLong { path: path.into(), bytes: component.len() as u64 });
+                }
+            }
+            if path.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("__MACOSX")) {
+                return Err(Error::PathReserved { path: path.into() });
+            }
+            Ok(())
+        };
+        match r() {
+            Ok(()) => "OK",
+            Err(e) => e.code(),
+        }
+    }
+
+    #[test]
+    fn single_pass_checks_agree_with_the_rules_in_order() {
+        let pieces = [
+            "a",
+            "B",
+            "/",
+            "/",
+            ".",
+            "..",
+            "\\",
+            "\u{1}",
+            "\u{7f}",
+            "\u{85}",
+            "\u{200b}",
+            "e\u{301}",
+            "\u{e9}",
+            "C:",
+            "__MACOSX",
+            "x".repeat(256).leak(),
+        ];
+        let mut seed = 11u32;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let n = 1 + (seed >> 16) as usize % 6;
+            let mut path = String::new();
+            for _ in 0..n {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                path.push_str(pieces[(seed >> 16) as usize % pieces.len()]);
+            }
+            assert_eq!(code(&path), reference(&path), "{path:?}");
         }
     }
 
