@@ -8,8 +8,6 @@
 //! - [`check_file_set`]: a whole file list (collisions under case folding and Unicode
 //!   normalisation, a file that is also a folder, a root layout no installer re-roots).
 
-use std::collections::HashMap;
-
 use crate::error::{Error, Result};
 use crate::limits;
 
@@ -151,22 +149,37 @@ fn is_invisible(c: char) -> bool {
 ///    → `PATH_PREFIX_CONFLICT`;
 /// 3. the root would be re-rooted by a native installer → `LAYOUT_REROOTED`.
 pub fn check_file_set<'a>(paths: impl IntoIterator<Item = &'a ArchivePath>) -> Result<()> {
-    let mut folded: HashMap<String, &'a ArchivePath> = HashMap::new();
-    for path in paths {
-        if let Some(other) = folded.insert(path.folded(), path) {
-            return Err(Error::ManifestDuplicatePath { path: path.to_string(), other: other.to_string() });
-        }
+    let paths: Vec<&ArchivePath> = paths.into_iter().collect();
+    let keys: Vec<String> = paths.iter().map(|p| p.folded()).collect();
+    // Indices sorted by (key, index), for duplicate runs and prefix lookups: no hashing, and a
+    // list already in order (as sealers write it) costs one pass.
+    let mut by_key: Vec<usize> = (0..paths.len()).collect();
+    if !by_key.windows(2).all(|w| keys[w[0]] < keys[w[1]]) {
+        by_key.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
     }
-    let mut list: Vec<(&String, &&ArchivePath)> = folded.iter().collect();
-    list.sort_by(|a, b| a.1.cmp(b.1));
-    for (key, path) in &list {
-        for (i, _) in key.match_indices('/') {
-            if let Some(file) = folded.get(&key[..i]) {
-                return Err(Error::PathPrefixConflict { path: path.to_string(), file: file.to_string() });
+    // 1. The first path (in the given order) whose key an earlier path has: within a run of
+    //    equal keys the indices ascend, so a run's second index is its first duplicate and the
+    //    first index the earliest path with that key.
+    let duplicate =
+        by_key.windows(2).filter(|w| keys[w[0]] == keys[w[1]]).map(|w| (w[1], w[0])).min_by_key(|&(dup, _)| dup);
+    if let Some((dup, other)) = duplicate {
+        return Err(Error::ManifestDuplicatePath { path: paths[dup].to_string(), other: paths[other].to_string() });
+    }
+    let file_with_key =
+        |key: &str| by_key.binary_search_by(|&i| keys[i].as_str().cmp(key)).ok().map(|at| paths[by_key[at]]);
+    // 2. In path order, the first path one of whose folders (folded) is another path.
+    let mut order: Vec<usize> = (0..paths.len()).collect();
+    if !order.windows(2).all(|w| paths[w[0]] < paths[w[1]]) {
+        order.sort_unstable_by(|&a, &b| paths[a].cmp(paths[b]));
+    }
+    for &i in &order {
+        for (at, _) in keys[i].match_indices('/') {
+            if let Some(file) = file_with_key(&keys[i][..at]) {
+                return Err(Error::PathPrefixConflict { path: paths[i].to_string(), file: file.to_string() });
             }
         }
     }
-    check_layout(list.iter().map(|(_, p)| p.as_str()))
+    check_layout(paths.iter().map(|p| p.as_str()))
 }
 
 /// The root layout rule: the root holds a file named exactly `index.html` (byte for byte).
@@ -248,6 +261,59 @@ mod tests {
         match r() {
             Ok(()) => "OK",
             Err(e) => e.code(),
+        }
+    }
+
+    /// `check_file_set` as first written, with a hash map: the reference for the sorted one.
+    fn reference_file_set(paths: &[ArchivePath]) -> Result<()> {
+        let mut folded: std::collections::HashMap<String, &ArchivePath> = std::collections::HashMap::new();
+        for path in paths {
+            if let Some(other) = folded.insert(path.folded(), path) {
+                return Err(Error::ManifestDuplicatePath { path: path.to_string(), other: other.to_string() });
+            }
+        }
+        let mut list: Vec<(&String, &&ArchivePath)> = folded.iter().collect();
+        list.sort_by(|a, b| a.1.cmp(b.1));
+        for (key, path) in &list {
+            for (i, _) in key.match_indices('/') {
+                if let Some(file) = folded.get(&key[..i]) {
+                    return Err(Error::PathPrefixConflict { path: path.to_string(), file: file.to_string() });
+                }
+            }
+        }
+        check_layout(list.iter().map(|(_, p)| p.as_str()))
+    }
+
+    #[test]
+    fn sorted_file_set_check_agrees_with_the_hash_map() {
+        let names = [
+            "index.html",
+            "Index.html",
+            "a",
+            "A",
+            "a/b",
+            "A/B",
+            "a/b/c",
+            "b.js",
+            "B.JS",
+            "x/\u{e9}",
+            "X/\u{c9}",
+            "\u{df}",
+            "ss",
+        ];
+        let mut seed = 5u32;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let n = 1 + (seed >> 16) as usize % 6;
+            let mut list = Vec::new();
+            for _ in 0..n {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                list.push(ArchivePath::new(names[(seed >> 16) as usize % names.len()], 300).unwrap());
+            }
+            assert_eq!(check_file_set(&list), reference_file_set(&list), "{list:?}");
+            list.sort();
+            list.dedup();
+            assert_eq!(check_file_set(&list), reference_file_set(&list), "{list:?}");
         }
     }
 
