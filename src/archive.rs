@@ -6,6 +6,10 @@ pub mod input;
 pub mod path;
 pub(crate) mod reader;
 pub(crate) mod unicode;
+#[rustfmt::skip]
+mod unicode_tables;
+#[cfg(test)]
+mod tables_gen;
 pub mod writer;
 
 pub use input::{read_input_zip, InputZip};
