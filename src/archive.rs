@@ -1,6 +1,9 @@
 //! ZIP: validated archive paths, the deterministic writer, the strict streaming reader, and the
 //! tolerant reader of the publisher's input zips.
 
+pub(crate) mod case_fold;
+#[rustfmt::skip]
+mod fold_tables;
 pub(crate) mod format;
 pub mod input;
 pub mod path;
