@@ -2,6 +2,7 @@
 //! tolerant reader of the publisher's input zips.
 
 pub(crate) mod case_fold;
+mod crc32;
 #[rustfmt::skip]
 mod fold_tables;
 pub(crate) mod format;
