@@ -199,7 +199,7 @@ fn directory_bounds(bytes: &[u8], end: usize) -> Result<(u64, u64, u64, usize)> 
 fn input_name(raw: &[u8], extra: &[(u16, &[u8])], at: usize) -> Result<String> {
     let mut name = None;
     if let Some((_, data)) = extra.iter().find(|(id, _)| *id == EXTRA_UNICODE_PATH) {
-        if data.len() >= 5 && data[0] == 1 && u32_at(data, 1) == crc32fast::hash(raw) {
+        if data.len() >= 5 && data[0] == 1 && u32_at(data, 1) == super::crc32::hash(raw) {
             name = Some(
                 std::str::from_utf8(&data[5..]).map_err(|_| malformed(at, "Unicode Path extra field is not UTF-8"))?,
             );
@@ -462,7 +462,7 @@ pub fn read_input_zip(bytes: &[u8], limits: &Limits) -> Result<InputZip> {
             method => return Err(Error::ZipUnsupportedMethod { path: c.name.clone(), method }),
         };
         agree(&mut spans)?;
-        if crc32fast::hash(&data) != c.crc {
+        if super::crc32::hash(&data) != c.crc {
             return Err(Error::ZipCrcMismatch { path: c.name.clone() });
         }
         files.push((c.name.clone(), data));

@@ -106,14 +106,17 @@ impl ArchivePath {
 
     /// The key under which two names collide on a file system that ignores case and Unicode
     /// normal form (APFS and HFS+ as macOS and iOS format them by default, NTFS for case).
-    /// Over-approximates: lower → upper → lower case mapping (so `ſ`, `K` (Kelvin), `ß`/`ss`
-    /// fold together) on the canonical decomposition; two paths with equal keys are refused.
+    /// Over-approximates: lower → upper → lower case mapping of each character on its own (so
+    /// `ſ`, `K` (Kelvin), `ß`/`ss`, `ς`/`σ` fold together) on the canonical decomposition, then
+    /// the canonical decomposition again; two paths with equal keys are refused.
     pub fn folded(&self) -> String {
         if self.0.is_ascii() {
             return self.0.to_ascii_lowercase();
         }
-        let decomposed: String = super::unicode::nfd(&self.0).into_iter().collect();
-        let once = decomposed.to_lowercase().to_uppercase().to_lowercase();
+        let mut once = String::with_capacity(self.0.len());
+        for c in super::unicode::nfd(&self.0) {
+            super::case_fold::fold(c, &mut once);
+        }
         super::unicode::nfd(&once).into_iter().collect()
     }
 }
@@ -204,6 +207,45 @@ fn check_layout<'a>(mut paths: impl Iterator<Item = &'a str>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The key before the per-character fold: string case mappings, whose lower case mapping
+    /// of `Σ` depends on the context (final sigma).
+    fn folded_with_string_case_mappings(s: &str) -> String {
+        let decomposed: String = super::super::unicode::nfd(s).into_iter().collect();
+        let once = decomposed.to_lowercase().to_uppercase().to_lowercase();
+        super::super::unicode::nfd(&once).into_iter().collect()
+    }
+
+    /// The per-character fold is the string fold with every final sigma `ς` made `σ`: for every
+    /// character alone, after and before a letter below U+20000 (no case mappings beyond), and
+    /// for sigma in every position.
+    #[test]
+    fn folded_is_the_string_case_mapping_without_final_sigma() {
+        let key = |s: &str| ArchivePath(s.to_string()).folded();
+        let check = |s: &str| assert_eq!(key(s), folded_with_string_case_mappings(s).replace('ς', "σ"), "{s:?}");
+        let mut s = String::new();
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let contexts: &[(&str, &str)] =
+                if c < '\u{20000}' { &[("", ""), ("A", ""), ("", "b")] } else { &[("", "")] };
+            for &(before, after) in contexts {
+                s.clear();
+                s.push_str(before);
+                s.push(c);
+                s.push_str(after);
+                check(&s);
+            }
+        }
+        for s in ["ΟΔΟΣ", "οδος", "οδοσ", "ΟΔΟΣ.js", "ς", "Σ", "aς", "Σa", "x/Σ/y", "ΌΣΟΣ\u{301}"]
+        {
+            check(s);
+        }
+        assert_eq!(key("ΟΔΟΣ.js"), key("οδος.js"));
+        assert_eq!(key("ΟΔΟΣ.js"), key("οδοσ.js"));
+        assert_eq!(key("ς"), key("σ"));
+        assert_eq!(key("Straße/ǅ"), key("STRASSE/Ǆ"));
+        assert_eq!(key("\u{212A}elvin"), key("kelvin"));
+        assert_eq!(key("ſ.js"), key("S.JS"));
+    }
 
     fn code(p: &str) -> &'static str {
         match ArchivePath::new(p, 300) {

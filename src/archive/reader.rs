@@ -49,7 +49,7 @@ struct Entry {
     history: usize,
     ended: bool,
     hasher: Sha256Stream,
-    crc: crc32fast::Hasher,
+    crc: super::crc32::Crc32,
     produced: u64,
 }
 
@@ -341,7 +341,7 @@ impl ZipReader {
             history: 0,
             ended: false,
             hasher: Sha256Stream::new(),
-            crc: crc32fast::Hasher::new(),
+            crc: super::crc32::Crc32::new(),
             produced: 0,
         })
     }

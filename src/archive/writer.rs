@@ -55,7 +55,7 @@ pub fn write_zip(files: &[(ArchivePath, Vec<u8>)]) -> Result<(Vec<u8>, Vec<Writt
     let mut written = Vec::with_capacity(order.len());
     for (path, data) in order {
         let name = path.as_str().as_bytes();
-        let crc = crc32fast::hash(data);
+        let crc = super::crc32::hash(data);
         let deflated = miniz_oxide::deflate::compress_to_vec(data, DEFLATE_LEVEL);
         let (method, body): (u16, &[u8]) =
             if deflated.len() < data.len() { (METHOD_DEFLATE, &deflated) } else { (METHOD_STORED, data) };
