@@ -51,6 +51,7 @@ pub mod keys;
 pub mod limits;
 pub mod manifest;
 pub mod open;
+mod order;
 pub mod policy;
 mod random;
 #[cfg(feature = "seal")]

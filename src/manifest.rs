@@ -89,8 +89,8 @@ fn malformed(reason: impl Into<String>) -> Error {
 
 /// The first file (in manifest order) whose path equals an earlier one's ignoring ASCII case,
 /// with the index of the earliest such earlier file. The lowercased paths are built once into
-/// one buffer; a list already in order (as the sealer writes it) is confirmed in one pass,
-/// anything else is sorted by index (no hashing, O(n log n) for any input).
+/// one buffer and indices sorted by them (no hashing, O(n log n) for any input, one pass for
+/// a list already in order).
 fn first_case_duplicate(paths: &[&str]) -> Option<(usize, usize)> {
     let mut text = Vec::with_capacity(paths.iter().map(|p| p.len()).sum());
     let mut ends = Vec::with_capacity(paths.len());
@@ -99,11 +99,7 @@ fn first_case_duplicate(paths: &[&str]) -> Option<(usize, usize)> {
         ends.push(text.len());
     }
     let key = |i: usize| &text[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
-    if (1..paths.len()).all(|i| key(i - 1) < key(i)) {
-        return None;
-    }
-    let mut order: Vec<usize> = (0..paths.len()).collect();
-    order.sort_unstable_by(|&a, &b| key(a).cmp(key(b)).then(a.cmp(&b)));
+    let order = crate::order::sorted_indices(paths.len(), &|a, b| key(a).cmp(key(b)).then(a.cmp(&b)));
     // Within a run of equal paths the order is by index: its second element is the run's first
     // duplicate, and its neighbour the run's earliest file.
     order.windows(2).filter(|w| key(w[0]) == key(w[1])).map(|w| (w[1], w[0])).min_by_key(|&(dup, _)| dup)

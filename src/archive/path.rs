@@ -156,10 +156,7 @@ pub fn check_file_set<'a>(paths: impl IntoIterator<Item = &'a ArchivePath>) -> R
     let keys: Vec<String> = paths.iter().map(|p| p.folded()).collect();
     // Indices sorted by (key, index), for duplicate runs and prefix lookups: no hashing, and a
     // list already in order (as sealers write it) costs one pass.
-    let mut by_key: Vec<usize> = (0..paths.len()).collect();
-    if !by_key.windows(2).all(|w| keys[w[0]] < keys[w[1]]) {
-        by_key.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
-    }
+    let by_key = crate::order::sorted_indices(paths.len(), &|a, b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
     // 1. The first path (in the given order) whose key an earlier path has: within a run of
     //    equal keys the indices ascend, so a run's second index is its first duplicate and the
     //    first index the earliest path with that key.
@@ -171,10 +168,7 @@ pub fn check_file_set<'a>(paths: impl IntoIterator<Item = &'a ArchivePath>) -> R
     let file_with_key =
         |key: &str| by_key.binary_search_by(|&i| keys[i].as_str().cmp(key)).ok().map(|at| paths[by_key[at]]);
     // 2. In path order, the first path one of whose folders (folded) is another path.
-    let mut order: Vec<usize> = (0..paths.len()).collect();
-    if !order.windows(2).all(|w| paths[w[0]] < paths[w[1]]) {
-        order.sort_unstable_by(|&a, &b| paths[a].cmp(paths[b]));
-    }
+    let order = crate::order::sorted_indices(paths.len(), &|a, b| paths[a].cmp(paths[b]));
     for &i in &order {
         for (at, _) in keys[i].match_indices('/') {
             if let Some(file) = file_with_key(&keys[i][..at]) {
