@@ -10,8 +10,6 @@
 //! ```
 //! otaseal writes and reads standard Base64 with padding (RFC 4648 §4), canonical only.
 
-use std::collections::BTreeSet;
-
 use base64::Engine as _;
 
 use crate::error::{Error, Result};
@@ -139,7 +137,8 @@ impl Envelope {
             return Err(Error::PayloadTypeUnknown { expected: expected_type, found: self.payload_type.clone() });
         }
         let header = pae_header(&self.payload_type, self.payload.len());
-        let mut counted = BTreeSet::new();
+        // At most `max_signatures` entries: a list is enough (and smaller in wasm than a set).
+        let mut counted: Vec<String> = Vec::new();
         for signature in &self.signatures {
             if counted.contains(&signature.keyid) {
                 continue;
@@ -148,14 +147,15 @@ impl Envelope {
                 continue;
             };
             if key.verify_parts(&[&header, &self.payload], &signature.sig) {
-                counted.insert(signature.keyid.clone());
+                counted.push(signature.keyid.clone());
             }
         }
         // A threshold of 0 would accept anything: never allowed here.
         if threshold == 0 || counted.len() < threshold {
             return Err(Error::SignatureThreshold { role, valid: counted.len(), required: threshold });
         }
-        Ok(counted.into_iter().collect())
+        counted.sort_unstable();
+        Ok(counted)
     }
 }
 

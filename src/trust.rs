@@ -2,8 +2,6 @@
 //! the app; root N+1 replaces root N only when signed by a threshold of root N AND a threshold
 //! of root N+1 (TUF §5.3.4 style rotation). Schema: `docs/FORMAT.md` §4.
 
-use std::collections::BTreeSet;
-
 use crate::digest::{from_hex, to_hex};
 use crate::envelope::Envelope;
 use crate::error::{Error, Result};
@@ -36,9 +34,9 @@ impl TrustRoot {
         if version == 0 {
             return Err(malformed("version starts at 1"));
         }
-        let mut seen = BTreeSet::new();
-        for k in &keys {
-            if !seen.insert(k.keyid().to_string()) {
+        // At most `max_trust_keys` keys: a pairwise check is enough.
+        for (i, k) in keys.iter().enumerate() {
+            if keys[..i].iter().any(|earlier| earlier.keyid() == k.keyid()) {
                 return Err(Error::TrustDuplicateKey { keyid: k.keyid().to_string() });
             }
         }
