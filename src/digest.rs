@@ -19,14 +19,15 @@ impl Sha256Digest {
 
     /// Parses exactly 64 lowercase hex characters (uppercase is refused: one spelling only).
     pub fn from_hex(text: &str) -> Option<Self> {
-        // Straight into the array: a manifest holds one digest per file.
+        // Straight into the array, a plain index loop: a manifest holds one digest per file,
+        // parsed on every cold start before the engine has optimised anything.
         let text = text.as_bytes();
         if text.len() != 64 {
             return None;
         }
         let mut out = [0u8; 32];
-        for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-            *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = (nibble(text[2 * i])? << 4) | nibble(text[2 * i + 1])?;
         }
         Some(Sha256Digest(out))
     }
@@ -57,12 +58,13 @@ impl Sha256Stream {
 /// Lowercase hex.
 pub fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
+    // Bytes first, one conversion: pushing `char`s encodes each as UTF-8.
+    let mut out = Vec::with_capacity(bytes.len() * 2);
     for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
+        out.push(DIGITS[(b >> 4) as usize]);
+        out.push(DIGITS[(b & 15) as usize]);
     }
-    out
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// One lowercase hex digit.

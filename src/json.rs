@@ -510,6 +510,12 @@ impl Writer {
     /// A string with `"`, `\` and control characters escaped as serde_json does.
     fn quoted(&mut self, s: &str) {
         self.out.push('"');
+        // Nearly every string (paths, hex, versions) needs no escape: copied whole.
+        if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+            self.out.push_str(s);
+            self.out.push('"');
+            return;
+        }
         for c in s.chars() {
             match c {
                 '"' => self.out.push_str("\\\""),
