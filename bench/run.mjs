@@ -264,14 +264,16 @@ const open50 = fixture("open", quick ? 10 : 50, quick ? 600 : 3000);
   const vite = await buildViteApp();
   const sum = (xs, k) => xs.reduce((n, x) => n + x[k], 0);
   const wasmAssets = vite.assets.filter((a) => a.file.endsWith(".wasm"));
+  // Modules an app carries: .wasm files plus modules inlined in its JavaScript.
+  const wasmModules = wasmAssets.length + sum(vite.assets, "inlined");
   results.sections.size = {
     unit: "bytes",
     figures: {
       "otaseal_bg.wasm (app verifier, pkg/web)": size("pkg/web/otaseal_bg.wasm"),
       "otaseal_bg.wasm (Node sealer, pkg/node; not in apps)": size("pkg/node/otaseal_bg.wasm"),
       "JS glue (gzip, each file separately)": { files: jsGlue, gzip: glueGzip },
-      [`Vite app: everything emitted (${vite.assets.length} assets, ${wasmAssets.length} wasm; the app's own code is ~0.5 KB)`]:
-        { files: vite.assets.map((a) => a.file), raw: sum(vite.assets, "raw"), gzip: sum(vite.assets, "gzip"), wasmFiles: wasmAssets.length },
+      [`Vite app: everything emitted (${vite.assets.length} assets; wasm modules: ${wasmAssets.length} as files, ${wasmModules - wasmAssets.length} inlined; the app's own code is ~0.5 KB)`]:
+        { files: vite.assets.map((a) => a.file), raw: sum(vite.assets, "raw"), gzip: sum(vite.assets, "gzip"), wasmFiles: wasmAssets.length, wasmModules },
     },
   };
   // A typical release manifest (20 files) and the 50 MiB fixture's (3000 files).
@@ -344,7 +346,7 @@ const ratio = (a, b) => a / b;
   target("App verifier module ≤ 100 KB gzip", `${(g / 1000).toFixed(1)} KB`, g <= 100_000);
   target("App verifier module ≤ 60 KB gzip (stretch)", `${(g / 1000).toFixed(1)} KB`, g <= 60_000);
   const v = Object.entries(S.size.figures).find(([k]) => k.startsWith("Vite app"))[1];
-  target("Vite app: one wasm module emitted", `${v.wasmFiles}; all assets ${(v.raw / 1000).toFixed(1)} KB raw, ${(v.gzip / 1000).toFixed(1)} KB gzip`, v.wasmFiles === 1);
+  target("Vite app: one wasm module (a file or inlined)", `${v.wasmModules} (${v.wasmFiles} as files); all assets ${(v.raw / 1000).toFixed(1)} KB raw, ${(v.gzip / 1000).toFixed(1)} KB gzip`, v.wasmModules === 1);
   for (const [label, limit] of [["20 files", 10], [`${quick ? 600 : 3000} files`, 20]]) {
     for (const mode of ["verifyRelease", "new SinkOpener (verify, no JS conversion)"]) {
       const c = m("cold", `${label}, ${mode}: total`);

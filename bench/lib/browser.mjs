@@ -22,7 +22,9 @@ export async function buildViteApp() {
   const dir = path.join(app, "dist/assets");
   const assets = fs.readdirSync(dir).sort().map((file) => {
     const bytes = fs.readFileSync(path.join(dir, file));
-    return { file, raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length };
+    // Wasm modules inlined as base64 (the default `dist/inline.js` entry): "\0asm" + version 1.
+    const inlined = file.endsWith(".js") ? bytes.toString("latin1").split("AGFzbQEAAAA").length - 1 : 0;
+    return { file, raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length, inlined };
   });
   return { app, assets };
 }
