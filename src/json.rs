@@ -300,8 +300,50 @@ impl<'a> Parser<'a> {
             }
         }
         let int = if plain { self.text[int_start..int_start + int_len].parse::<u64>().ok() } else { None };
+        if int.is_none() && beyond_f64(&self.bytes[int_start..self.at]) {
+            self.at = start;
+            return Err(self.error("number out of range"));
+        }
         Ok(Value::Number(int))
     }
+}
+
+/// Decimal digits of 2^1024 - 2^970, the midpoint between `f64::MAX` and 2^1024: a number at or
+/// above it rounds to infinity.
+const F64_OVERFLOW_DIGITS: &[u8] = b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+
+/// Whether a number (its text without the sign) is too large for an `f64`: such numbers are
+/// refused, as serde_json (which parsed these documents before) refused them, so the same
+/// texts stay valid JSON to otaseal.
+fn beyond_f64(text: &[u8]) -> bool {
+    let (mantissa, exponent) = match text.iter().position(|c| matches!(c, b'e' | b'E')) {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, &b""[..]),
+    };
+    let (int, frac) = match mantissa.iter().position(|&c| c == b'.') {
+        Some(at) => (&mantissa[..at], &mantissa[at + 1..]),
+        None => (mantissa, &b""[..]),
+    };
+    let all = || int.iter().chain(frac).copied();
+    let leading_zeros = all().take_while(|&d| d == b'0').count();
+    let mut digits: Vec<u8> = all().skip(leading_zeros).collect();
+    while digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    if digits.is_empty() {
+        return false;
+    }
+    // value = 0.digits × 10^(magnitude + exponent)
+    let magnitude = int.len() as i64 - leading_zeros as i64;
+    let (negative, exp_digits) = match exponent.first() {
+        Some(b'-') => (true, &exponent[1..]),
+        Some(b'+') => (false, &exponent[1..]),
+        _ => (false, exponent),
+    };
+    let exp =
+        exp_digits.iter().fold(0i64, |n, d| n.saturating_mul(10).saturating_add(i64::from(d - b'0')).min(1 << 40));
+    let power = magnitude + if negative { -exp } else { exp };
+    power > 309 || (power == 309 && digits.as_slice() >= F64_OVERFLOW_DIGITS)
 }
 
 /// The members of one schema object, looked up by name: built by [`members`], which has already
@@ -603,6 +645,104 @@ mod tests {
         }
         assert!(parse(b"\"\xff\"").is_err());
         assert!(parse(b"\"\xc3\"").is_err());
+    }
+
+    /// Our value as serde_json's, for comparison (integers as u64, other numbers dropped).
+    fn same(ours: &Value<'_>, theirs: &serde_json::Value) -> bool {
+        match (ours, theirs) {
+            (Value::Null, serde_json::Value::Null) => true,
+            (Value::Bool(a), serde_json::Value::Bool(b)) => a == b,
+            (Value::Number(Some(a)), serde_json::Value::Number(b)) => {
+                b.as_u64() == Some(*a) && !b.to_string().contains(['.', 'e', 'E', '-'])
+            }
+            (Value::Number(None), serde_json::Value::Number(_)) => true,
+            (Value::String(a), serde_json::Value::String(b)) => a == b,
+            (Value::Array(a), serde_json::Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
+            }
+            // serde_json keeps the last of repeated keys; compare each key's last value.
+            (Value::Object(a), serde_json::Value::Object(b)) => {
+                a.iter().all(|(k, _)| b.contains_key(k.as_ref()))
+                    && b.iter().all(|(k, v)| a.iter().rev().find(|(x, _)| x == k).is_some_and(|(_, x)| same(x, v)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Differential against serde_json on mutated documents: the same texts are accepted, and
+    /// accepted texts give the same values.
+    #[test]
+    fn agrees_with_serde_json_on_mutated_documents() {
+        let seeds: [&[u8]; 4] = [
+            br#"{"a":[1,2.5,-3,1e9,true,false,null],"b":{"c":"d\u00e9\n","e":[]},"f":"\ud83d\ude00"}"#,
+            br#"[{"path":"index.html","size":12,"sha256":"00"},{"x":18446744073709551615}]"#,
+            b" { \"k\" : \"v\" , \"k\" : 0 } ",
+            br#""\\\"\/\b\f\r\t""#,
+        ];
+        let alphabet = b"{}[]:,\"\\ 0123456789-+.eEtrufalsn\t\nu\xc3\xa9";
+        let mut seed = 99u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (seed >> 8) as usize
+        };
+        let mut accepted = 0;
+        for round in 0..60_000 {
+            let mut doc = seeds[round % seeds.len()].to_vec();
+            for _ in 0..1 + next() % 3 {
+                let at = next() % (doc.len() + 1);
+                match next() % 3 {
+                    0 if at < doc.len() => {
+                        doc.remove(at);
+                    }
+                    1 if at < doc.len() => doc[at] = alphabet[next() % alphabet.len()],
+                    _ => doc.insert(at, alphabet[next() % alphabet.len()]),
+                }
+            }
+            let ours = parse(&doc);
+            let theirs = serde_json::from_slice::<serde_json::Value>(&doc);
+            assert_eq!(
+                ours.is_ok(),
+                theirs.is_ok(),
+                "{:?}: ours {:?}",
+                String::from_utf8_lossy(&doc),
+                ours.as_ref().err()
+            );
+            if let (Ok(a), Ok(b)) = (&ours, &theirs) {
+                accepted += 1;
+                assert!(same(a, b), "{:?}", String::from_utf8_lossy(&doc));
+            }
+        }
+        assert!(accepted > 1000, "only {accepted} mutants parsed: the test would not notice much");
+    }
+
+    #[test]
+    fn numbers_beyond_f64_are_refused_as_serde_json_refused_them() {
+        // Clear of the boundary, the same answers as serde_json (whose default float parsing is
+        // not correctly rounded within an ulp of f64::MAX, so the boundary is ours alone).
+        for n in [
+            "1.7976931348623157e308",
+            "1.797693134862316e308",
+            "1e309",
+            "-1e309",
+            "0.1e310",
+            "10e308",
+            "1e308",
+            "0e999999",
+            "1e-999999",
+            "0.000e400",
+            "1e99999999999999999999999",
+            "-0.0",
+            "123456789012345678901234567890",
+        ] {
+            let theirs = serde_json::from_str::<serde_json::Value>(n).is_ok();
+            assert_eq!(parse(n.as_bytes()).is_ok(), theirs, "{n}");
+        }
+        // At the boundary: everything below the midpoint between f64::MAX and 2^1024 rounds to
+        // a finite f64; the midpoint and above round to infinity.
+        assert!(parse(b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497791").is_ok());
+        assert!(parse(b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497791.999999e0").is_ok());
+        assert!(parse(b"0.179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792e309").is_err());
+        assert!(parse(b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792").is_err());
     }
 
     #[test]
