@@ -9,6 +9,7 @@ pub(crate) mod format;
 pub mod input;
 pub mod path;
 pub(crate) mod reader;
+pub mod sink;
 pub(crate) mod unicode;
 #[rustfmt::skip]
 mod unicode_tables;

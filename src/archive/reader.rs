@@ -15,11 +15,11 @@ use miniz_oxide::inflate::TINFLStatus;
 
 use super::format::*;
 use super::path::ArchivePath;
+use super::sink::FileSink;
 use crate::digest::Sha256Stream;
 use crate::error::{Error, Result};
 use crate::limits::{self, Limits};
 use crate::manifest::FileEntry;
-use crate::open::FileSink;
 
 /// Deflate's window: the farthest a back-reference may reach (RFC 1951 §3.2.5).
 pub(crate) const DEFLATE_WINDOW: usize = 32 * 1024;
