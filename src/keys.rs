@@ -70,7 +70,10 @@ impl PublicKey {
             .strip_prefix(SPKI_PEM_BEGIN)
             .and_then(|rest| rest.strip_suffix(SPKI_PEM_END))
             .ok_or_else(|| bad("expected -----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----"))?;
-        let body = body.strip_prefix("\r\n").or_else(|| body.strip_prefix('\n')).unwrap_or("\u{0}");
+        let body = body
+            .strip_prefix("\r\n")
+            .or_else(|| body.strip_prefix('\n'))
+            .ok_or_else(|| bad("a line break must follow -----BEGIN PUBLIC KEY-----"))?;
         let mut text = String::with_capacity(64);
         for line in body.split('\n') {
             let line = line.strip_suffix('\r').unwrap_or(line);
@@ -349,6 +352,7 @@ mod tests {
             pem.replacen('\n', " ", 1),
             pem.replacen("MCow", "MC ow", 1),
             format!("{}\n{}", &pem[..27], "\n-----END PUBLIC KEY-----"),
+            pem.replacen("-----\n", "-----", 1),
         ] {
             assert_eq!(PublicKey::from_spki_pem(&bad).unwrap_err().code(), "KEY_MALFORMED", "{bad:?}");
         }

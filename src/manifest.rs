@@ -99,10 +99,8 @@ fn first_case_duplicate(paths: &[&str]) -> Option<(usize, usize)> {
         ends.push(text.len());
     }
     let key = |i: usize| &text[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
-    let order = crate::order::sorted_indices(paths.len(), &|a, b| key(a).cmp(key(b)).then(a.cmp(&b)));
-    // Within a run of equal paths the order is by index: its second element is the run's first
-    // duplicate, and its neighbour the run's earliest file.
-    order.windows(2).filter(|w| key(w[0]) == key(w[1])).map(|w| (w[1], w[0])).min_by_key(|&(dup, _)| dup)
+    let by_key = crate::order::sorted_indices(paths.len(), &|a, b| key(a).cmp(key(b)).then(a.cmp(&b)));
+    crate::order::first_repeat(&by_key, &|a, b| key(a) == key(b))
 }
 
 fn digest(field: &str, text: &str) -> Result<Sha256Digest> {

@@ -131,33 +131,4 @@ mod tests {
             assert_eq!(crc.finalize(), crc32fast::hash(d), "split {split}");
         }
     }
-
-    /// Throughput against crc32fast (run with `--release --ignored --nocapture`).
-    #[test]
-    #[ignore = "a timing, not a test"]
-    fn throughput() {
-        let data = vec![0x5au8; 64 << 20];
-        // The best of five runs.
-        let time = |f: &dyn Fn(&[u8]) -> u32| {
-            let mut best = f64::MAX;
-            let mut crc = 0;
-            for _ in 0..5 {
-                let start = std::time::Instant::now();
-                crc = f(&data);
-                best = best.min(start.elapsed().as_secs_f64());
-            }
-            (data.len() as f64 / 1e6 / best, crc)
-        };
-        let (theirs, b) = time(&crc32fast::hash);
-        let (ours, a) = time(&hash);
-        let (baseline_speed, c) = time(&|d| {
-            let mut h = crc32fast::Hasher::internal_new_baseline(0, 0);
-            h.update(d);
-            h.finalize()
-        });
-        assert!(a == b && b == c);
-        eprintln!(
-            "ours {ours:.0} MB/s, crc32fast {theirs:.0} MB/s, crc32fast baseline (wasm's) {baseline_speed:.0} MB/s"
-        );
-    }
 }

@@ -157,12 +157,8 @@ pub fn check_file_set<'a>(paths: impl IntoIterator<Item = &'a ArchivePath>) -> R
     // Indices sorted by (key, index), for duplicate runs and prefix lookups: no hashing, and a
     // list already in order (as sealers write it) costs one pass.
     let by_key = crate::order::sorted_indices(paths.len(), &|a, b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
-    // 1. The first path (in the given order) whose key an earlier path has: within a run of
-    //    equal keys the indices ascend, so a run's second index is its first duplicate and the
-    //    first index the earliest path with that key.
-    let duplicate =
-        by_key.windows(2).filter(|w| keys[w[0]] == keys[w[1]]).map(|w| (w[1], w[0])).min_by_key(|&(dup, _)| dup);
-    if let Some((dup, other)) = duplicate {
+    // 1. The first path (in the given order) whose key an earlier path has.
+    if let Some((dup, other)) = crate::order::first_repeat(&by_key, &|a, b| keys[a] == keys[b]) {
         return Err(Error::ManifestDuplicatePath { path: paths[dup].to_string(), other: paths[other].to_string() });
     }
     let file_with_key =
